@@ -1,0 +1,52 @@
+# Everything a new developer needs: `make run` to try it, `make test` to check it.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check --quiet
+
+.PHONY: run test lint install install-dev migrate demo messages check-deploy clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when a requirements file changes.
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+## Serve http://127.0.0.1:8000 with a Celery worker and beat beside it; Ctrl-C stops all three.
+run: demo
+	@echo "Serving http://127.0.0.1:8000/  (Ctrl-C stops the web server, the worker and beat)"
+	$(VENV)/bin/honcho start -f Procfile
+
+## Lint, check migrations and templates' catalogues, then run the whole test suite.
+test: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## Refresh the translation catalogues after changing visible strings, then compile them.
+messages: install-dev
+	$(PY) manage.py makemessages --locale zh_Hans --locale ur --no-obsolete --add-location file --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*' --ignore 'tests/*'
+	$(PY) manage.py compilemessages --locale zh_Hans --locale ur --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) staticfiles

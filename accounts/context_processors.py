@@ -1,0 +1,23 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# The sections of the site, each shown to whoever holds its permission.
+_SECTIONS = [
+    ("accounts.manage_curriculum", "curriculum:home", _("Programme")),
+    ("accounts.log_training", "trainees:trainer_home", _("Training floor")),
+    ("accounts.manage_medical", "trainees:medical_home", _("Medical")),
+    ("accounts.view_own_progress", "trainees:trainee_home", _("My progress")),
+]
+
+
+def navigation(request):
+    """The navigation bar's links for the signed-in person, and which one is current."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_sections": []}
+    sections = []
+    for perm, url_name, label in _SECTIONS:
+        if user.has_perm(perm):
+            url = reverse(url_name)
+            sections.append({"url": url, "label": label, "current": request.path.startswith(url)})
+    return {"nav_sections": sections}

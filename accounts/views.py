@@ -1,0 +1,59 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from .forms import SignInForm
+from .models import Role
+
+# Where each role lands after signing in.
+LANDING_PAGES = {
+    Role.PROGRAMME_ADMIN: "curriculum:home",
+    Role.MEDICAL_OFFICER: "trainees:medical_home",
+    Role.TRAINER: "trainees:trainer_home",
+    Role.TRAINEE: "trainees:trainee_home",
+}
+
+
+def home(request):
+    """Send each person to the landing page of their role."""
+    role = request.user.primary_role
+    if role is None:
+        # Signed in, but no programme admin has given them a role yet.
+        return render(request, "accounts/no_role.html", status=403)
+    return redirect(LANDING_PAGES[role])
+
+
+class SignInView(auth_views.LoginView):
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes calls this when an account is locked: the sign-in page, with the reason."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {
+        "form": SignInForm(request, initial={"username": (credentials or {}).get("username")}),
+        "locked_out_minutes": minutes,
+    }
+    return render(request, "registration/login.html", context, status=429)
+
+
+@login_not_required
+@require_POST
+def language_switch(request):
+    """Django's set_language, which also keeps a signed-in person's choice in their profile."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        request.user.preferred_language = language
+        request.user.save(update_fields=["preferred_language"])
+    return response
+
+
+@login_not_required
+def csrf_failure(request, reason=""):
+    """A form sent from a page that is too old (or from elsewhere): say what to do about it."""
+    return render(request, "403_csrf.html", status=403)

@@ -1,0 +1,179 @@
+"""Settings come from the environment; production refuses to start when it is unsafe.
+
+Each case starts a fresh interpreter, since settings are read once per process.
+"""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRINT_SETTINGS = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({name: str(getattr(settings, name, None)) for name in %r}))
+"""
+
+
+def clean_environment(**env: str) -> dict:
+    """This process's environment without any setting of ours (nor the browser tests' flag)."""
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "CELERY_", "CACHE_URL"))
+    }
+    return {**base, "DJANGO_SETTINGS_MODULE": "trainingtracker.settings", **env}
+
+
+def run_django(code: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean_environment(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def settings_of(names: list[str], **env: str) -> dict:
+    result = run_django(PRINT_SETTINGS % (names,), **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def production_env(tmp_path) -> dict:
+    return {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "tracker.example.org",
+        "DJANGO_VAR_DIR": str(tmp_path),
+    }
+
+
+def test_it_refuses_production_without_a_secret_key(tmp_path):
+    env = production_env(tmp_path)
+    del env["DJANGO_SECRET_KEY"]
+    result = run_django("import django; django.setup()", **env)
+    assert result.returncode != 0
+    assert (
+        "ImproperlyConfigured: DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0" in result.stderr
+    )
+
+
+def test_it_refuses_production_without_allowed_hosts(tmp_path):
+    env = production_env(tmp_path)
+    del env["DJANGO_ALLOWED_HOSTS"]
+    result = run_django("import django; django.setup()", **env)
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_it_refuses_a_misspelt_debug_flag(tmp_path):
+    result = run_django("import django; django.setup()", DJANGO_DEBUG="flase")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be one of" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=clean_environment(**production_env(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stderr
+
+
+def test_production_serves_hashed_static_files_behind_a_tls_proxy(tmp_path):
+    values = settings_of(
+        [
+            "DEBUG",
+            "STORAGES",
+            "SECURE_PROXY_SSL_HEADER",
+            "SECURE_SSL_REDIRECT",
+            "SECURE_HSTS_SECONDS",
+            "SESSION_COOKIE_SECURE",
+            "CSRF_COOKIE_SECURE",
+        ],
+        **production_env(tmp_path),
+    )
+    assert values["DEBUG"] == "False"
+    assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in values["STORAGES"]
+    assert values["SECURE_PROXY_SSL_HEADER"] == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    assert values["SECURE_SSL_REDIRECT"] == "True"
+    assert int(values["SECURE_HSTS_SECONDS"]) >= 31536000
+    assert values["SESSION_COOKIE_SECURE"] == values["CSRF_COOKIE_SECURE"] == "True"
+
+
+def test_development_keeps_plain_static_files(tmp_path):
+    values = settings_of(["DEBUG", "STORAGES"], DJANGO_VAR_DIR=str(tmp_path))
+    assert values["DEBUG"] == "True"
+    assert "CompressedManifest" not in values["STORAGES"]
+
+
+def test_embedded_defaults_need_no_service(tmp_path):
+    values = settings_of(
+        [
+            "DATABASES",
+            "CELERY_BROKER_URL",
+            "CELERY_BROKER_TRANSPORT_OPTIONS",
+            "EMAIL_BACKEND",
+            "EMAIL_FILE_PATH",
+            "CACHES",
+        ],
+        DJANGO_VAR_DIR=str(tmp_path),
+    )
+    assert "sqlite3" in values["DATABASES"] and str(tmp_path / "db.sqlite3") in values["DATABASES"]
+    assert values["CELERY_BROKER_URL"].startswith("filesystem://")
+    assert str(tmp_path / "celery" / "queue") in values["CELERY_BROKER_TRANSPORT_OPTIONS"]
+    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert values["EMAIL_FILE_PATH"] == str(tmp_path / "mail")
+    assert "FileBasedCache" in values["CACHES"]
+    assert (tmp_path / "celery" / "queue").is_dir()
+
+
+def test_sqlite_lets_web_worker_and_beat_write_together(tmp_path):
+    code = """
+import json, django
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+    busy = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+print(json.dumps({"mode": mode, "busy": busy, "tx": connection.transaction_mode}))
+"""
+    result = run_django(code, DJANGO_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"mode": "wal", "busy": 20000, "tx": "IMMEDIATE"}
+
+
+def test_urls_switch_to_postgresql_and_redis_with_broker_and_cache_apart(tmp_path):
+    values = settings_of(
+        ["DATABASES", "CELERY_BROKER_URL", "CACHES"],
+        DATABASE_URL="postgres://tracker@db.internal:5432/tracker",
+        REDIS_URL="redis://cache.internal:6379/2",
+        DJANGO_VAR_DIR=str(tmp_path),
+    )
+    assert "postgresql" in values["DATABASES"] and "db.internal" in values["DATABASES"]
+    assert values["CELERY_BROKER_URL"] == "redis://cache.internal:6379/2"
+    assert "redis://cache.internal:6379/3" in values["CACHES"]
+    assert not (tmp_path / "db.sqlite3").exists()
+
+
+@pytest.mark.parametrize("url", ["redis://cache.internal:6379/zero"])
+def test_it_refuses_a_redis_url_without_a_database_number(tmp_path, url):
+    result = run_django("import django; django.setup()", REDIS_URL=url)
+    assert result.returncode != 0
+    assert "REDIS_URL must end in a database number" in result.stderr

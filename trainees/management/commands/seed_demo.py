@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from trainees.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_people_ensure
+
+
+class Command(BaseCommand):
+    help = "Load the demo programme and its people (idempotent). Refuses in production."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off: this sets known passwords on the demo accounts.",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo gives demo accounts a published password; it refuses to run with "
+                "DJANGO_DEBUG=0. Pass --force if this really is a demonstration site."
+            )
+        demo_people_ensure()
+        self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with:"))
+        width = max(len(p.username) for p in DEMO_PEOPLE)
+        for person in DEMO_PEOPLE:
+            self.stdout.write(
+                f"  {person.username:<{width}}  {DEMO_PASSWORD}   {person.description}"
+            )

@@ -1,0 +1,1 @@
+"""Training records: what happened to whom, made against the curriculum's definitions."""

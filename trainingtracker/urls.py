@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+from . import views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", account_views.language_switch, name="set_language"),
+    path("accounts/", include("accounts.urls")),
+    path("programme/", include("curriculum.urls")),
+    path("", include("trainees.urls")),
+    path("admin/", admin.site.urls),
+]
