@@ -161,7 +161,7 @@ print(json.dumps({"mode": mode, "busy": busy, "tx": connection.transaction_mode}
 
 def test_urls_switch_to_postgresql_and_redis_with_broker_and_cache_apart(tmp_path):
     values = settings_of(
-        ["DATABASES", "CELERY_BROKER_URL", "CACHES"],
+        ["DATABASES", "CELERY_BROKER_URL", "CACHES", "EMAIL_BACKEND"],
         DATABASE_URL="postgres://tracker@db.internal:5432/tracker",
         REDIS_URL="redis://cache.internal:6379/2",
         DJANGO_VAR_DIR=str(tmp_path),
@@ -169,7 +169,23 @@ def test_urls_switch_to_postgresql_and_redis_with_broker_and_cache_apart(tmp_pat
     assert "postgresql" in values["DATABASES"] and "db.internal" in values["DATABASES"]
     assert values["CELERY_BROKER_URL"] == "redis://cache.internal:6379/2"
     assert "redis://cache.internal:6379/3" in values["CACHES"]
-    assert not (tmp_path / "db.sqlite3").exists()
+    # Nothing is kept on the web process's own disk.
+    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_email_url_sends_through_smtp(tmp_path):
+    values = settings_of(
+        ["EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS"],
+        EMAIL_URL="smtp+tls://mailer:secret@mail.example.org:587",
+        DJANGO_VAR_DIR=str(tmp_path),
+    )
+    assert values == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "mail.example.org",
+        "EMAIL_PORT": "587",
+        "EMAIL_USE_TLS": "True",
+    }
 
 
 @pytest.mark.parametrize("url", ["redis://cache.internal:6379/zero"])

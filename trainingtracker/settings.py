@@ -258,6 +258,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 if env.str("EMAIL_URL", default=""):
     # e.g. smtp+tls://user:password@mail.example.org:587
     globals().update(env.email_url("EMAIL_URL"))
+elif env.str("DATABASE_URL", default=""):
+    # Scaled out, a web process keeps nothing on its own disk: unsent mail goes to the log.
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
