@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django.contrib.auth import forms as auth_forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,6 +31,11 @@ class PasswordChangeForm(_HelperMixin, auth_forms.PasswordChangeForm):
 
 class PasswordResetForm(_HelperMixin, auth_forms.PasswordResetForm):
     submit_label = _("Send me a link")
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        # Written for the account's owner, in their language, whoever asked for it.
+        with translation.override(context["user"].preferred_language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 class SetPasswordForm(_HelperMixin, auth_forms.SetPasswordForm):

@@ -56,3 +56,8 @@ def test_it_answers_503_when_the_database_fails(client, db, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["services"]["database"]["ok"] is False
+
+
+def test_load_balancers_may_probe_it_with_head(client, db):
+    assert client.head("/healthz").status_code == 200
+    assert client.post("/healthz").status_code == 405

@@ -4,15 +4,12 @@ Each case starts a fresh interpreter, since settings are read once per process.
 """
 
 import json
-import os
-import secrets
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.environment import ROOT, clean_environment, production_env
 
 PRINT_SETTINGS = """
 import json, django
@@ -20,16 +17,6 @@ from django.conf import settings
 django.setup()
 print(json.dumps({name: str(getattr(settings, name, None)) for name in %r}))
 """
-
-
-def clean_environment(**env: str) -> dict:
-    """This process's environment without any setting of ours (nor the browser tests' flag)."""
-    base = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "CELERY_", "CACHE_URL"))
-    }
-    return {**base, "DJANGO_SETTINGS_MODULE": "trainingtracker.settings", **env}
 
 
 def run_django(code: str, **env: str) -> subprocess.CompletedProcess:
@@ -47,15 +34,6 @@ def settings_of(names: list[str], **env: str) -> dict:
     result = run_django(PRINT_SETTINGS % (names,), **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def production_env(tmp_path) -> dict:
-    return {
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "tracker.example.org",
-        "DJANGO_VAR_DIR": str(tmp_path),
-    }
 
 
 def test_it_refuses_production_without_a_secret_key(tmp_path):

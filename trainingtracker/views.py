@@ -2,14 +2,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import health
 
 
 @login_not_required
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """200 when the database and the broker both answer, 503 otherwise; names both."""
     services = {

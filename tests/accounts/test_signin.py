@@ -164,3 +164,12 @@ def test_a_reset_for_an_unknown_address_says_the_same(client, db):
     response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.org"})
     assert response["Location"] == reverse("accounts:password_reset_done")
     assert mail.outbox == []
+
+
+def test_the_reset_e_mail_is_in_the_account_owners_language(client, trainee):
+    # Asked for from an English page; the trainee reads Urdu.
+    client.post(reverse("accounts:password_reset"), {"email": trainee.email})
+    message = mail.outbox[0]
+    assert message.subject == "تربیتی ریکارڈ کے لیے نیا پاس ورڈ مقرر کریں"
+    assert "السلام علیکم Ayesha Khan" in message.body
+    assert 'dir="rtl"' in message.alternatives[0][0]
