@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     list_display = ("username", "display_name", "native_name", "email", "is_active", "last_login")
     list_filter = ("groups", "is_active", "is_superuser", "preferred_language")
     search_fields = ("username", "display_name", "native_name", "email")

@@ -10,7 +10,14 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from .roles import roles_sync_after_migrate
+        from .signals import last_login_record
 
         # Keeps the role groups as accounts/roles.py defines them, after every migrate or flush.
         post_migrate.connect(roles_sync_after_migrate, sender=self)
+        # Django's own receiver saves the whole person at each sign-in, which would add a
+        # history record every morning; ours writes the one column.
+        user_logged_in.disconnect(dispatch_uid="update_last_login")
+        user_logged_in.connect(last_login_record, dispatch_uid="accounts_last_login_record")

@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 from timezone_field import TimeZoneField
 
 
@@ -64,6 +65,9 @@ class User(AbstractUser):
     quiet_hours_end = models.TimeField(_("quiet hours end"), null=True, blank=True)
 
     objects = UserManager()
+    # Who changed a person's profile or roles, when. Never a password hash; sign-ins are in
+    # django-axes' access log instead of here (see accounts.signals).
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=["groups"])
 
     REQUIRED_FIELDS = ["email", "display_name"]
 

@@ -119,3 +119,5 @@ def test_the_django_admin_is_for_operators_only(client, programme_admin, operato
     client.force_login(operator)
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/accounts/user/").status_code == 200
+    history = client.get(f"/admin/accounts/user/{programme_admin.pk}/history/")
+    assert history.status_code == 200

@@ -72,10 +72,6 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    # Our apps first, so that their templates override those of the libraries.
-    "accounts",
-    "curriculum",
-    "trainees",
     "trainingtracker.apps.OperatorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -90,6 +86,11 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_celery_beat",
+    # Ours after Django's: accounts replaces a signal receiver that django.contrib.auth connects.
+    # Templates overriding the libraries' live in templates/, which is searched first.
+    "accounts",
+    "curriculum",
+    "trainees",
 ]
 
 MIDDLEWARE = [
