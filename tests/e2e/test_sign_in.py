@@ -9,6 +9,7 @@ def sign_in(page, base_url, username):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def test_a_trainer_signs_in_and_switches_to_urdu(page, live_server, trainer, console_errors):
@@ -52,3 +53,13 @@ def test_a_locked_account_is_told_so_on_the_sign_in_page(page, live_server, trai
         page.get_by_label("Password").fill("not-my-password")
         page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("this account is locked for 15 minutes")
+
+
+def test_the_first_tab_offers_a_skip_to_the_main_content(page, live_server, trainer):
+    sign_in(page, live_server.url, "lihao")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()

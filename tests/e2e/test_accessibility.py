@@ -1,0 +1,70 @@
+"""axe-core on every page that exists, in every language: no serious or critical violation.
+
+axe is injected into a browser context created with bypass_csp, since the site's own policy
+rightly refuses injected scripts.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from django.urls import reverse
+
+from tests.e2e.conftest import PHONE
+from tests.factories import UserFactory
+
+AXE = Path(__file__).parent / "vendor/axe-core-4.14.1/axe.min.js"
+LANGUAGES = [code for code, _ in django_settings.LANGUAGES]
+# (page, persona who opens it); None is someone not signed in.
+PAGES = [
+    ("accounts:login", None),
+    ("accounts:password_reset", None),
+    ("trainees:trainee_home", "trainee"),
+    ("trainees:trainer_home", "trainer"),
+    ("trainees:medical_home", "medic"),
+    ("curriculum:home", "programme_admin"),
+    ("accounts:password_change", "trainer"),
+    ("home", "no_role"),
+]
+
+
+def serious_violations(page):
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + "; ".join(f"{n['target']} {n.get('failureSummary', '')[-120:]}" for n in v["nodes"])
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_no_page_has_a_serious_accessibility_violation(
+    browser, live_server, personas, language, viewport
+):
+    personas["no_role"] = UserFactory(username="newcomer")
+    checked = {}
+    for url_name, persona in PAGES:
+        context = browser.new_context(bypass_csp=True, viewport=viewport)
+        if persona:
+            user = personas[persona]
+            user.preferred_language = language
+            user.save()
+            client = Client()
+            client.force_login(user)
+            cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+            name = django_settings.SESSION_COOKIE_NAME
+        else:
+            cookie, name = language, django_settings.LANGUAGE_COOKIE_NAME
+        context.add_cookies([{"name": name, "value": cookie, "url": live_server.url}])
+        page = context.new_page()
+        page.goto(live_server.url + reverse(url_name))
+        assert page.locator("html").get_attribute("lang") == language, url_name
+        checked[url_name] = serious_violations(page)
+        context.close()
+    assert len(checked) == len(PAGES)
+    failures = [f"{name}: {v}" for name, found in checked.items() for v in found]
+    assert not failures, "\n".join(failures)
