@@ -6,8 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.factories import PASSWORD
+
 # The only views anonymous people may open; every other URL sends them to sign in (the admin
-# site to its own sign-in page, which is for operators).
+# site by way of its login URL, which hands them on to the same sign-in page).
 ANONYMOUS_ALLOWED = {
     "healthz",
     "set_language",
@@ -16,7 +18,6 @@ ANONYMOUS_ALLOWED = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
-    "admin:login",
 }
 SIGN_IN_PAGES = ("/accounts/login/?next=", "/admin/login/?next=")
 
@@ -115,9 +116,19 @@ def test_the_django_admin_is_for_operators_only(client, programme_admin, operato
     programme_admin.is_staff = True
     programme_admin.save()
     client.force_login(programme_admin)
-    assert client.get("/admin/").status_code == 302
+    assert client.get("/admin/", follow=True).status_code == 403
     client.force_login(operator)
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/accounts/user/").status_code == 200
     history = client.get(f"/admin/accounts/user/{programme_admin.pk}/history/")
     assert history.status_code == 200
+
+
+def test_operators_sign_in_on_the_products_own_page(client, operator):
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/login/?next=/admin/"
+    signed_in = client.post(
+        "/accounts/login/?next=/admin/", {"username": "ops", "password": PASSWORD}, follow=True
+    )
+    assert signed_in.redirect_chain[-1][0] == "/admin/"
+    assert signed_in.status_code == 200

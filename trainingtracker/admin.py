@@ -1,5 +1,12 @@
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 
 
 class OperatorAdminSite(admin.AdminSite):
@@ -7,6 +14,7 @@ class OperatorAdminSite(admin.AdminSite):
 
     Programme admins, trainers and medical officers work in the product's own pages, where the
     access rules of the domain apply; the Django admin bypasses them, so it is for operators.
+    Operators sign in on the product's sign-in page, so there is one sign-in form to protect.
     """
 
     site_header = _("Training tracker operations")
@@ -15,3 +23,14 @@ class OperatorAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return request.user.is_active and request.user.is_superuser
+
+    @method_decorator(never_cache)
+    @login_not_required
+    def login(self, request, extra_context=None):
+        if request.user.is_authenticated:
+            # Signed in, but not an operator: sending them to sign in again would loop.
+            raise PermissionDenied
+        next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse(
+            "admin:index", current_app=self.name
+        )
+        return redirect_to_login(next_url, login_url=reverse("accounts:login"))
