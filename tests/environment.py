@@ -5,6 +5,8 @@ import secrets
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The one host name production_env allows.
+PRODUCTION_HOST = "tracker.example.org"
 
 
 def clean_environment(**env: str) -> dict:
@@ -23,6 +25,6 @@ def production_env(tmp_path) -> dict:
     return {
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "tracker.example.org",
+        "DJANGO_ALLOWED_HOSTS": PRODUCTION_HOST,
         "DJANGO_VAR_DIR": str(tmp_path),
     }

@@ -14,10 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.environment import PRODUCTION_HOST as HOST
 from tests.environment import ROOT, clean_environment, production_env
-
-# The host production_env allows.
-HOST = "tracker.example.org"
 
 
 def free_port() -> int:
@@ -65,12 +63,12 @@ def server(tmp_path_factory):
     process.wait(timeout=10)
 
 
-def get(port, path, *, https=True, host=HOST, method="GET"):
+def get(port, path, *, https=True, host=HOST, **headers):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    headers = {"Host": host}
+    headers["Host"] = host
     if https:
         headers["X-Forwarded-Proto"] = "https"
-    connection.request(method, path, headers=headers)
+    connection.request("GET", path, headers=headers)
     response = connection.getresponse()
     body = response.read().decode(errors="replace")
     connection.close()
@@ -106,9 +104,10 @@ def test_static_files_are_hashed_compressed_and_cached_for_ever(server):
         r'href="(/static/vendor/bootstrap-5\.3\.9/css/bootstrap\.min\.[0-9a-f]{12}\.css)"', page
     )
     assert stylesheet, "the page links the hashed stylesheet"
-    response, _ = get(server, stylesheet.group(1))
+    response, _ = get(server, stylesheet.group(1), **{"Accept-Encoding": "gzip"})
     assert response.status == 200
     assert "immutable" in response.getheader("Cache-Control")
+    assert response.getheader("Content-Encoding") == "gzip"
     assert get(server, "/static/vendor/bootstrap-5.3.9/css/nothing.css")[0].status == 404
 
 
