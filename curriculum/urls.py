@@ -6,4 +6,5 @@ app_name = "curriculum"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("modules/<int:pk>/", views.module_detail, name="module_detail"),
 ]

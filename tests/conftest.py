@@ -4,9 +4,11 @@ The personas mirror the demo people: a payload specialist trainee, a trainee of 
 the trainer, a trainer of another cohort, the medical officer, the programme admin and an operator.
 """
 
+import datetime as dt
 import logging
 
 import pytest
+from django.utils import translation
 
 from accounts.models import Role
 from tests.factories import UserFactory
@@ -21,6 +23,15 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """A request by an Urdu- or Chinese-speaking persona leaves its language active in the
+    thread; each test starts from the site's default, as a new worker process would."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
@@ -91,3 +102,58 @@ def personas(trainee, other_trainee, trainer, other_trainer, medic, programme_ad
         "programme_admin": programme_admin,
         "operator": operator,
     }
+
+
+@pytest.fixture
+def world(personas):
+    """Two cohorts on one published revision, and a draft revision, around the personas.
+
+    Cohort A: trained by `trainer`, with `trainee` (on an open medical hold).
+    Cohort B: trained by `other_trainer`, with `other_trainee` (a closed hold).
+    Each cohort has a completed session with attendance, a result and a measurement.
+    """
+    from tests import factories as f
+    from trainees.models import Measurement
+
+    revision = f.revision_ready(modules=2)
+    draft_module = f.ModuleFactory()  # in a revision of its own, never published
+    cohort_a = f.CohortFactory(revision=revision, trainers=[personas["trainer"]])
+    cohort_b = f.CohortFactory(revision=revision, trainers=[personas["other_trainer"]])
+    trainee_a = f.TraineeFactory(user=personas["trainee"], cohort=cohort_a, nationality="PK")
+    trainee_b = f.TraineeFactory(user=personas["other_trainee"], cohort=cohort_b)
+    objects = {
+        "revision": revision,
+        "module": revision.modules.first(),
+        "draft_module": draft_module,
+        "cohort_a": cohort_a,
+        "cohort_b": cohort_b,
+        "trainee_a": trainee_a,
+        "trainee_b": trainee_b,
+    }
+    for key, cohort, trainee, trainer in [
+        ("a", cohort_a, trainee_a, personas["trainer"]),
+        ("b", cohort_b, trainee_b, personas["other_trainer"]),
+    ]:
+        session = f.TrainingSessionFactory(cohort=cohort, trainer=trainer)
+        attendance = f.SessionAttendanceFactory(session=session, trainee=trainee)
+        objects[f"session_{key}"] = session
+        objects[f"attendance_{key}"] = attendance
+        objects[f"result_{key}"] = f.AssessmentResultFactory(trainee=trainee, assessor=trainer)
+        objects[f"measurement_{key}"] = Measurement.objects.create(
+            trainee=trainee,
+            metric="vo2max",
+            value=48,
+            taken_at=session.ends_at,
+            attendance=attendance,
+            recorded_by=trainer,
+        )
+    objects["hold_a"] = f.MedicalHoldFactory(trainee=trainee_a, opened_by=personas["medic"])
+    objects["hold_b"] = f.MedicalHoldFactory(
+        trainee=trainee_b,
+        opened_by=personas["medic"],
+        opened_on=trainee_b.cohort.starts_on,
+        closed_on=trainee_b.cohort.starts_on + dt.timedelta(days=3),
+        closed_by=personas["medic"],
+        reason="Sprained ankle.",
+    )
+    return objects

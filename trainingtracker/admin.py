@@ -3,6 +3,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -27,10 +28,12 @@ class OperatorAdminSite(admin.AdminSite):
     @method_decorator(never_cache)
     @login_not_required
     def login(self, request, extra_context=None):
-        if request.user.is_authenticated:
-            # Signed in, but not an operator: sending them to sign in again would loop.
-            raise PermissionDenied
         next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse(
             "admin:index", current_app=self.name
         )
+        if request.user.is_authenticated:
+            if self.has_permission(request):
+                return redirect(reverse("admin:index", current_app=self.name))
+            # Signed in, but not an operator: sending them to sign in again would loop.
+            raise PermissionDenied
         return redirect_to_login(next_url, login_url=reverse("accounts:login"))

@@ -232,6 +232,16 @@ USE_TZ = True
 # site is the Astronaut Center of China in Beijing).
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="Asia/Shanghai")
 
+# --- Training rules ------------------------------------------------------------------------------
+
+# Days before a qualification expires at which it shows as expiring and reminders go out
+# (DOMAIN.md: 30 and 7 days, an assumption each programme may change).
+QUALIFICATION_WARNING_DAYS = sorted(
+    env.list("QUALIFICATION_WARNING_DAYS", cast=int, default=[30, 7]), reverse=True
+)
+if not QUALIFICATION_WARNING_DAYS or min(QUALIFICATION_WARNING_DAYS) < 1:
+    raise ImproperlyConfigured("QUALIFICATION_WARNING_DAYS must list whole days, each at least 1.")
+
 # --- Static files -------------------------------------------------------------------------------
 
 STATIC_URL = "static/"

@@ -36,7 +36,7 @@ def test_a_wrong_password_is_refused_beside_the_form(client, trainer):
     [
         ("trainee", "trainees:trainee_home", "My progress"),
         ("trainer", "trainees:trainer_home", "Training floor"),
-        ("medic", "trainees:medical_home", "Medical"),
+        ("medic", "trainees:medical_home", "Medical holds"),
         ("programme_admin", "curriculum:home", "Programme"),
     ],
 )
@@ -50,7 +50,7 @@ def test_each_role_lands_on_its_own_page(client, personas, settings, persona, la
     assert response["Location"] == reverse(landing)
     page = client.get(response["Location"])
     assert page.status_code == 200
-    assert f'<h1 class="h3">{heading}</h1>' in page.content.decode()
+    assert f'class="h3">{heading}</h1>' in page.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -16,16 +16,21 @@ from tests.factories import UserFactory
 
 AXE = Path(__file__).parent / "vendor/axe-core-4.14.1/axe.min.js"
 LANGUAGES = [code for code, _ in django_settings.LANGUAGES]
-# (page, persona who opens it); None is someone not signed in.
+# (page, persona who opens it, the `world` object its URL names); None is someone not signed in.
 PAGES = [
-    ("accounts:login", None),
-    ("accounts:password_reset", None),
-    ("trainees:trainee_home", "trainee"),
-    ("trainees:trainer_home", "trainer"),
-    ("trainees:medical_home", "medic"),
-    ("curriculum:home", "programme_admin"),
-    ("accounts:password_change", "trainer"),
-    ("home", "no_role"),
+    ("accounts:login", None, None),
+    ("accounts:password_reset", None, None),
+    ("trainees:trainee_home", "trainee", None),
+    ("trainees:trainer_home", "trainer", None),
+    ("trainees:trainee_list", "trainer", None),
+    ("trainees:trainee_detail", "trainer", "trainee_a"),
+    ("trainees:session_detail", "trainer", "session_a"),
+    ("trainees:medical_home", "medic", None),
+    ("trainees:hold_detail", "medic", "hold_a"),
+    ("curriculum:home", "programme_admin", None),
+    ("curriculum:module_detail", "trainee", "module"),
+    ("accounts:password_change", "trainer", None),
+    ("home", "no_role", None),
 ]
 
 
@@ -43,11 +48,11 @@ def serious_violations(page):
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
 def test_no_page_has_a_serious_accessibility_violation(
-    browser, live_server, personas, language, viewport
+    browser, live_server, personas, world, language, viewport
 ):
     personas["no_role"] = UserFactory(username="newcomer")
     checked = {}
-    for url_name, persona in PAGES:
+    for url_name, persona, obj in PAGES:
         context = browser.new_context(bypass_csp=True, viewport=viewport)
         if persona:
             user = personas[persona]
@@ -61,7 +66,9 @@ def test_no_page_has_a_serious_accessibility_violation(
             cookie, name = language, django_settings.LANGUAGE_COOKIE_NAME
         context.add_cookies([{"name": name, "value": cookie, "url": live_server.url}])
         page = context.new_page()
-        page.goto(live_server.url + reverse(url_name))
+        page.goto(
+            live_server.url + reverse(url_name, kwargs={"pk": world[obj].pk} if obj else None)
+        )
         assert page.locator("html").get_attribute("lang") == language, url_name
         checked[url_name] = serious_violations(page)
         context.close()

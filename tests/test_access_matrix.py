@@ -1,0 +1,209 @@
+"""Every URL of the project, by every persona, on an object they may see and one they may not.
+
+The URL patterns are walked from the resolver, so a new page that is missing from EXPECTED fails
+`test_every_url_has_expectations`. Expected statuses are written out by hand, never derived from
+the gate under test. Ids in URLs come from the `world` fixture (tests/conftest.py): cohort A
+(`trainer`, `trainee`) and cohort B (`other_trainer`, `other_trainee`).
+"""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.test_security import ALL_PATTERNS, SIGN_IN_PAGES, concrete
+
+PERSONAS = [
+    "anonymous",
+    "trainee",
+    "other_trainee",
+    "trainer",
+    "other_trainer",
+    "medic",
+    "programme_admin",
+    "operator",
+]
+LOGIN = "login"  # a redirect to the sign-in page
+OK, MOVED, FORBIDDEN, GONE, NOT_ALLOWED = 200, 302, 403, 404, 405
+SIGNED_IN = PERSONAS[1:]
+
+
+def each(status, **exceptions):
+    """The same status for every signed-in persona, sign-in for anonymous, with exceptions."""
+    return {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, status), **exceptions}
+
+
+# Pages without an id: persona -> status.
+EXPECTED = {
+    "home": each(MOVED, operator=FORBIDDEN),  # the operator has no role, only the admin site
+    "healthz": each(OK, anonymous=OK),
+    "set_language": each(NOT_ALLOWED, anonymous=NOT_ALLOWED),
+    "accounts:login": each(MOVED, anonymous=OK),
+    "accounts:logout": each(NOT_ALLOWED),  # signing out is a POST
+    "accounts:password_change": each(OK),
+    "accounts:password_change_done": each(OK),
+    "accounts:password_reset": each(OK, anonymous=OK),
+    "accounts:password_reset_done": each(OK, anonymous=OK),
+    "accounts:password_reset_confirm": each(OK, anonymous=OK),
+    "accounts:password_reset_complete": each(OK, anonymous=OK),
+    "trainees:trainee_home": each(FORBIDDEN, trainee=OK, other_trainee=OK, operator=OK),
+    "trainees:trainer_home": each(
+        FORBIDDEN, trainer=OK, other_trainer=OK, programme_admin=OK, operator=OK
+    ),
+    "trainees:medical_home": each(FORBIDDEN, medic=OK, operator=OK),
+    "trainees:trainee_list": each(OK, trainee=FORBIDDEN, other_trainee=FORBIDDEN),
+    "curriculum:home": each(FORBIDDEN, programme_admin=OK, operator=OK),
+}
+
+# Pages with an id: the kind of object it names, then persona -> (the world object the persona
+# may see, its status; the object it may not, its status). None: there is no such object.
+WITH_ID = {
+    "trainees:trainee_detail": {
+        "anonymous": ("trainee_a", LOGIN, None, None),
+        "trainee": ("trainee_a", OK, "trainee_b", GONE),
+        "other_trainee": ("trainee_b", OK, "trainee_a", GONE),
+        "trainer": ("trainee_a", OK, "trainee_b", GONE),
+        "other_trainer": ("trainee_b", OK, "trainee_a", GONE),
+        "medic": ("trainee_b", OK, None, None),
+        "programme_admin": ("trainee_a", OK, None, None),
+        "operator": ("trainee_a", OK, None, None),
+    },
+    "trainees:session_detail": {
+        "anonymous": ("session_a", LOGIN, None, None),
+        "trainee": ("session_a", OK, "session_b", GONE),
+        "other_trainee": ("session_b", OK, "session_a", GONE),
+        "trainer": ("session_a", OK, "session_b", GONE),
+        "other_trainer": ("session_b", OK, "session_a", GONE),
+        "medic": ("session_a", OK, None, None),
+        "programme_admin": ("session_b", OK, None, None),
+        "operator": ("session_a", OK, None, None),
+    },
+    # Medical holds in full are the medical officer's alone; the page refuses everyone else
+    # whatever the id, so it confirms nothing.
+    "trainees:hold_detail": {
+        "anonymous": (None, None, "hold_a", LOGIN),
+        "trainee": (None, None, "hold_a", FORBIDDEN),
+        "other_trainee": (None, None, "hold_a", FORBIDDEN),
+        "trainer": (None, None, "hold_a", FORBIDDEN),
+        "other_trainer": (None, None, "hold_b", FORBIDDEN),
+        "medic": ("hold_a", OK, None, None),
+        "programme_admin": (None, None, "hold_b", FORBIDDEN),
+        "operator": ("hold_b", OK, None, None),
+    },
+    # A published module is for everyone with a role; a draft one for programme admins only.
+    "curriculum:module_detail": {
+        "anonymous": ("module", LOGIN, None, None),
+        "trainee": ("module", OK, "draft_module", GONE),
+        "other_trainee": ("module", OK, "draft_module", GONE),
+        "trainer": ("module", OK, "draft_module", GONE),
+        "other_trainer": ("module", OK, "draft_module", GONE),
+        "medic": ("module", OK, "draft_module", GONE),
+        "programme_admin": ("draft_module", OK, None, None),
+        "operator": ("draft_module", OK, None, None),
+    },
+}
+
+ADMIN_NAMESPACE = "admin:"
+ADMIN_PREFIXES = (ADMIN_NAMESPACE, "admin/")  # unnamed admin patterns are named by their route
+# What the admin refuses even operators: deleting training records (never hard-deleted), adding
+# django-axes' own log rows, and an autocomplete request that names no field.
+RECORDS = [
+    "trainee",
+    "traineestatuschange",
+    "trainingsession",
+    "sessionattendance",
+    "assessmentresult",
+    "competencygrade",
+    "qualificationgrant",
+    "measurement",
+    "medicalhold",
+]
+OPERATOR_REFUSED = {
+    *(f"admin:trainees_{model}_delete" for model in RECORDS),
+    *(f"admin:axes_{model}_add" for model in ["accessattempt", "accesslog", "accessfailurelog"]),
+    "admin:autocomplete",
+}
+
+
+def admin_expectation(name, persona):
+    """The Django admin is for operators only. Everyone else is sent to sign in, and its sign-in
+    page refuses people who are signed in but not operators (tests/test_security.py)."""
+    if persona == "operator":
+        if name == "admin:logout":
+            return NOT_ALLOWED
+        if name in OPERATOR_REFUSED:
+            return FORBIDDEN
+        return {OK, MOVED, GONE}  # made-up ids: a redirect or 404, never a refusal
+    if persona != "anonymous" and name == "admin:login":
+        return FORBIDDEN
+    if persona != "anonymous" and name == "admin:logout":
+        return MOVED  # to the admin's index, which sends them to sign in (above)
+    return LOGIN
+
+
+def cases():
+    for route, name in ALL_PATTERNS:
+        for persona in PERSONAS:
+            if name.startswith(ADMIN_PREFIXES):
+                yield (name, route, persona, None, admin_expectation(name, persona))
+            elif name in WITH_ID:
+                seen, seen_status, unseen, unseen_status = WITH_ID[name][persona]
+                if seen:
+                    yield (name, route, persona, seen, seen_status)
+                if unseen:
+                    yield (name, route, persona, unseen, unseen_status)
+            elif name in EXPECTED:
+                yield (name, route, persona, None, EXPECTED[name][persona])
+
+
+CASES = list(cases())
+
+
+def test_every_url_has_expectations():
+    names = {name for _, name in ALL_PATTERNS}
+    ours = {n for n in names if not n.startswith(ADMIN_PREFIXES)}
+    missing = ours - set(EXPECTED) - set(WITH_ID)
+    assert not missing, f"URLs without expectations in the access matrix: {sorted(missing)}"
+    stale = (set(EXPECTED) | set(WITH_ID)) - ours
+    assert not stale, f"Expectations for URLs that no longer exist: {sorted(stale)}"
+    for name, by_persona in [*EXPECTED.items(), *WITH_ID.items()]:
+        assert set(by_persona) == set(PERSONAS), name
+    routes_with_ids = {name for route, name in ALL_PATTERNS if "<int:" in route}
+    assert routes_with_ids - {n for n in routes_with_ids if n.startswith(ADMIN_PREFIXES)} == set(
+        WITH_ID
+    )
+
+
+def test_the_matrix_counts_its_cases():
+    # The count the issue asks for; it changes only when a URL or a persona does.
+    with_object = sum(1 for case in CASES if case[3] is not None)
+    print(f"access matrix: {len(CASES)} cases, {with_object} of them on a specific object")
+    assert len({(case[0], case[1]) for case in CASES}) == len(ALL_PATTERNS)
+    assert with_object == sum(
+        (seen is not None) + (unseen is not None)
+        for by_persona in WITH_ID.values()
+        for seen, _s, unseen, _u in by_persona.values()
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "route", "persona", "obj", "expected"),
+    CASES,
+    ids=[f"{c[0]}-{c[2]}-{c[3] or 'page'}" for c in CASES],
+)
+def test_access(request, personas, name, route, persona, obj, expected):
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(personas[persona])
+    if obj:
+        world = request.getfixturevalue("world")  # only the cases on an object need it
+        url = reverse(name, kwargs={"pk": world[obj].pk})
+    else:
+        url = concrete(route)
+    response = client.get(url)
+    if expected == LOGIN:
+        assert response.status_code == MOVED, (url, response.status_code)
+        assert response["Location"].startswith(SIGN_IN_PAGES), url
+    elif isinstance(expected, set):
+        assert response.status_code in expected, (url, response.status_code)
+    else:
+        assert response.status_code == expected, (url, response.status_code)

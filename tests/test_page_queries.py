@@ -1,0 +1,102 @@
+"""Every page's query count is fixed: the same with a little data and with ten times more.
+
+The numbers are pinned: a change that adds a query must say why here.
+"""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests import factories as f
+from trainees.models import CompetencyGrade, Measurement, MedicalHold
+
+# The layout's own cost on every signed-in page: session, user, the person's permissions
+# through their groups, their own permissions, and (landing pages) their roles.
+LAYOUT = 4
+
+
+def grow(world, personas, n):
+    """Add n trainees to cohort A, n sessions attended by the trainee with grades, results and
+    measurements, n closed holds, and n modules in a draft revision."""
+    cohort = world["cohort_a"]
+    trainer = personas["trainer"]
+    trainee = world["trainee_a"]
+    newcomers = f.TraineeFactory.create_batch(n, cohort=cohort)
+    for newcomer in newcomers:
+        attendance = f.SessionAttendanceFactory(session=world["session_a"], trainee=newcomer)
+        for competency in world["session_a"].module.competencies.all():
+            CompetencyGrade.objects.create(attendance=attendance, competency=competency, grade=4)
+        MedicalHold.objects.create(
+            trainee=newcomer,
+            opened_on=cohort.starts_on,
+            opened_by=personas["medic"],
+            reason="Dental treatment.",
+            closed_on=cohort.starts_on + dt.timedelta(days=2),
+            closed_by=personas["medic"],
+        )
+    for day in range(n):
+        session = f.TrainingSessionFactory(
+            cohort=cohort,
+            trainer=trainer,
+            starts_at=world["session_a"].starts_at - dt.timedelta(days=day + 1),
+        )
+        attendance = f.SessionAttendanceFactory(session=session, trainee=trainee)
+        Measurement.objects.create(
+            trainee=trainee,
+            metric="resting_heart_rate",
+            value=60 + day % 10,
+            taken_at=session.ends_at,
+            attendance=attendance,
+            recorded_by=trainer,
+        )
+    definition = world["result_a"].definition
+    taken = trainee.results.filter(definition=definition).count()
+    for attempt in range(taken + 1, taken + n + 1):
+        f.AssessmentResultFactory(
+            trainee=trainee, definition=definition, attempt=attempt, assessor=trainer
+        )
+    draft = f.RevisionFactory(programme=world["revision"].programme)
+    f.ModuleFactory.create_batch(n, revision=draft)
+
+
+PAGES = [
+    # (persona, URL name, world object for the id or None, queries)
+    ("trainee", "trainees:trainee_home", None, LAYOUT + 15),
+    ("trainer", "trainees:trainee_detail", "trainee_a", LAYOUT + 15),
+    ("medic", "trainees:trainee_detail", "trainee_a", LAYOUT + 15),
+    ("programme_admin", "trainees:trainee_list", None, LAYOUT + 2),
+    ("trainer", "trainees:trainer_home", None, LAYOUT + 5),
+    ("trainer", "trainees:session_detail", "session_a", LAYOUT + 3),
+    ("trainee", "trainees:session_detail", "session_a", LAYOUT + 3),
+    ("medic", "trainees:medical_home", None, LAYOUT + 1),
+    ("medic", "trainees:hold_detail", "hold_a", LAYOUT + 2),
+    ("programme_admin", "curriculum:home", None, LAYOUT + 4),
+    ("trainee", "curriculum:module_detail", "module", LAYOUT + 8),
+]
+
+
+@pytest.mark.parametrize(
+    ("persona", "url_name", "obj", "queries"),
+    PAGES,
+    ids=[f"{p[1]}-{p[0]}" for p in PAGES],
+)
+def test_a_page_costs_the_same_with_ten_times_the_data(
+    world, personas, django_assert_num_queries, persona, url_name, obj, queries
+):
+    client = Client()
+    client.force_login(personas[persona])
+    url = reverse(url_name, kwargs={"pk": world[obj].pk} if obj else None)
+    grow(world, personas, 2)
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
+    grow(world, personas, 20)
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+        assert response.status_code == 200
+
+
+def test_the_sign_in_page_needs_no_query(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert client.get(reverse("accounts:login")).status_code == 200
