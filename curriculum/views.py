@@ -21,8 +21,7 @@ def home(request):
         ProgrammeRevision.objects.visible_to(request.user)
         .select_related("programme", "published_by")
         .prefetch_related(
-            Prefetch("modules", queryset=Module.objects.prefetch_related("assessments")),
-            "cohorts",
+            Prefetch("modules", queryset=Module.objects.prefetch_related("assessments"))
         )
     )
     sections = [

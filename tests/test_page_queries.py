@@ -72,7 +72,7 @@ PAGES = [
     ("trainee", "trainees:session_detail", "session_a", LAYOUT + 3),
     ("medic", "trainees:medical_home", None, LAYOUT + 1),
     ("medic", "trainees:hold_detail", "hold_a", LAYOUT + 2),
-    ("programme_admin", "curriculum:home", None, LAYOUT + 4),
+    ("programme_admin", "curriculum:home", None, LAYOUT + 3),
     ("trainee", "curriculum:module_detail", "module", LAYOUT + 8),
 ]
 

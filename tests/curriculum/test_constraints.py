@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def test_it_refuses_a_module_code_twice_in_one_revision():
     module = ModuleFactory(code="EMR-1")
-    with transaction.atomic(), pytest.raises(IntegrityError, match="(?i)unique"):
+    with transaction.atomic(), pytest.raises(IntegrityError, match=r"(?i)unique"):
         ModuleFactory(revision=module.revision, code="EMR-1")
     assert Module.objects.filter(code="EMR-1").count() == 1
 
@@ -54,7 +54,7 @@ def test_it_refuses_a_module_as_its_own_prerequisite():
 
 def test_it_refuses_a_competency_code_twice_in_one_module():
     competency = CompetencyFactory(code="RBT-1")
-    with transaction.atomic(), pytest.raises(IntegrityError, match="(?i)unique"):
+    with transaction.atomic(), pytest.raises(IntegrityError, match=r"(?i)unique"):
         CompetencyFactory(module=competency.module, code="RBT-1")
 
 

@@ -82,7 +82,7 @@ def test_it_refuses_a_grade_from_neither_an_attendance_nor_a_result(competency):
 
 def test_it_refuses_a_second_grade_of_a_competency_at_one_attendance(attendance, competency):
     CompetencyGrade.objects.create(competency=competency, attendance=attendance, grade=3)
-    with transaction.atomic(), pytest.raises(IntegrityError, match="(?i)unique"):
+    with transaction.atomic(), pytest.raises(IntegrityError, match=r"(?i)unique"):
         CompetencyGrade.objects.create(competency=competency, attendance=attendance, grade=4)
     assert CompetencyGrade.objects.get().grade == 3
 
@@ -176,7 +176,7 @@ def test_it_refuses_a_session_ending_before_it_starts():
 
 def test_it_refuses_a_second_result_for_the_same_attempt():
     result = AssessmentResultFactory()
-    with transaction.atomic(), pytest.raises(IntegrityError, match="(?i)unique"):
+    with transaction.atomic(), pytest.raises(IntegrityError, match=r"(?i)unique"):
         AssessmentResultFactory(trainee=result.trainee, definition=result.definition, attempt=1)
     assert AssessmentResult.objects.count() == 1
 
@@ -293,7 +293,7 @@ def test_the_unit_follows_from_the_metric_on_save():
 
 def test_it_refuses_a_second_open_hold():
     hold = MedicalHoldFactory()
-    with transaction.atomic(), pytest.raises(IntegrityError, match="(?i)unique"):
+    with transaction.atomic(), pytest.raises(IntegrityError, match=r"(?i)unique"):
         MedicalHoldFactory(trainee=hold.trainee)
     assert MedicalHold.objects.count() == 1
 
