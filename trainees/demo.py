@@ -661,6 +661,15 @@ def demo_records_ensure(*, revision: ProgrammeRevision, people: list[User]) -> b
             builder.recurrent_drills(
                 cohort, trainees, by_name[spec.trainer], days_ago=40, absent={"xuning"}
             )
+            # The drill Xu Ning missed, rescheduled: something on trainer2's floor this week.
+            builder.session(
+                cohort,
+                builder.modules["ER-301"],
+                by_name[spec.trainer],
+                builder.at(builder.today + dt.timedelta(days=5), 9),
+                done=False,
+                notes="Make-up recurrent drill.",
+            )
             tang = next(t for t in trainees if t.user.username == "tanghui")
             trainee_status_change(
                 trainee=tang,
