@@ -630,6 +630,13 @@ class Qualification(RevisionContent):
         return self.title
 
     @property
+    def conferring_module_id(self) -> int:
+        """The module whose completion or assessment confers this (select the assessment)."""
+        if self.conferred_by_module_id is not None:
+            return self.conferred_by_module_id
+        return self.conferred_by_assessment.module_id
+
+    @property
     def lapses(self) -> bool:
         return self.validity_days is not None
 

@@ -197,13 +197,7 @@ def trainee_progress(*, trainee: Trainee, on: dt.date | None = None) -> TraineeP
             QualificationStanding(qualification, grant, grant.currency(on) if grant else None)
         )
     lapsed_modules = {
-        s.qualification.conferred_by_module_id for s in standings if s.currency == Currency.EXPIRED
-    } | {
-        definition.module_id
-        for s in standings
-        if s.currency == Currency.EXPIRED
-        for definition in [s.qualification.conferred_by_assessment]
-        if definition is not None
+        s.qualification.conferring_module_id for s in standings if s.currency == Currency.EXPIRED
     }
 
     due = {
