@@ -40,6 +40,18 @@ def _can(user, capability: str) -> bool:
     return user.is_authenticated and user.is_active and user.has_perm(f"accounts.{capability}")
 
 
+def _check_module_in_cohort_revision(record) -> None:
+    """A plan entry or a session names a module of the revision its cohort is pinned to."""
+    if (
+        record.cohort_id
+        and record.module_id
+        and record.module.revision_id != record.cohort.revision_id
+    ):
+        raise ValidationError(
+            {"module": _("The module must belong to the cohort's programme revision.")}
+        )
+
+
 # Cohorts ---------------------------------------------------------------------------------------
 
 
@@ -144,10 +156,7 @@ class CohortPlanEntry(models.Model):
         return f"{self.cohort}: {self.module.code} ({self.start_week}-{self.end_week})"
 
     def clean(self):
-        if self.cohort_id and self.module_id and self.module.revision_id != self.cohort.revision_id:
-            raise ValidationError(
-                {"module": _("The module must belong to the cohort's programme revision.")}
-            )
+        _check_module_in_cohort_revision(self)
 
     @property
     def due_on(self) -> dt.date:
@@ -379,10 +388,7 @@ class TrainingSession(models.Model):
         return self.length_hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
     def clean(self):
-        if self.cohort_id and self.module_id and self.module.revision_id != self.cohort.revision_id:
-            raise ValidationError(
-                {"module": _("The module must belong to the cohort's programme revision.")}
-            )
+        _check_module_in_cohort_revision(self)
         self.clean_credited_hours()
 
     def clean_credited_hours(self):
