@@ -170,8 +170,14 @@ class SessionAttendanceFactory(DjangoModelFactory):
 
 
 class AssessmentResultFactory(DjangoModelFactory):
+    """A passed attempt, signed by its assessor when taken; `signed=False` leaves it unsigned
+    (an unsigned pass counts for nothing in progress)."""
+
     class Meta:
         model = "trainees.AssessmentResult"
+
+    class Params:
+        signed = True
 
     trainee = factory.SubFactory(TraineeFactory)
     definition = factory.LazyAttribute(
@@ -184,6 +190,9 @@ class AssessmentResultFactory(DjangoModelFactory):
     score = Decimal(80)
     passed = True
     assessor = factory.SubFactory(UserFactory, roles=[Role.TRAINER])
+    signed_by = factory.Maybe("signed", factory.SelfAttribute("assessor"), None)
+    signed_at = factory.Maybe("signed", factory.SelfAttribute("taken_at"), None)
+    signature_meaning = factory.Maybe("signed", "assessed", "")
 
 
 class MedicalHoldFactory(DjangoModelFactory):

@@ -62,12 +62,14 @@ def test_grades_grants_and_status_history_follow_their_trainee(world, personas, 
         assert (grade in grades) == (grade.attendance.trainee_id in expected)
     from trainees.services import assessment_record
 
+    world["result_a"].definition.assessors.add(personas["trainer"])
     result = assessment_record(
         trainee=world["trainee_a"],
         definition=world["result_a"].definition,
         assessor=personas["trainer"],
         taken_at=world["result_a"].taken_at,
         score=90,
+        sign=True,
     )
     assert QualificationGrant.objects.filter(result=result).exists()
     visible = set(QualificationGrant.objects.visible_to(user).values_list("trainee_id", flat=True))

@@ -52,6 +52,12 @@ EXPECTED = {
     "trainees:medical_home": each(FORBIDDEN, medic=OK, operator=OK),
     "trainees:trainee_list": each(OK, trainee=FORBIDDEN, other_trainee=FORBIDDEN),
     "curriculum:home": each(FORBIDDEN, programme_admin=OK, operator=OK),
+    "trainees:session_list": each(
+        FORBIDDEN, trainer=OK, other_trainer=OK, programme_admin=OK, operator=OK
+    ),
+    "trainees:session_week": each(
+        FORBIDDEN, trainer=OK, other_trainer=OK, programme_admin=OK, operator=OK
+    ),
 }
 
 # Pages with an id: the kind of object it names, then persona -> (the world object the persona
@@ -102,6 +108,87 @@ WITH_ID = {
     },
 }
 
+# Writing training records: the trainers of the cohort and programme admins. Trainees and the
+# medical officer are refused whatever the id; a trainer of another cohort finds nothing.
+WRITES_TRAINING = {
+    "anonymous": ("{a}", LOGIN, None, None),
+    "trainee": (None, None, "{a}", FORBIDDEN),
+    "other_trainee": (None, None, "{b}", FORBIDDEN),
+    "trainer": ("{a}", "{ok}", "{b}", GONE),
+    "other_trainer": ("{b}", "{ok}", "{a}", GONE),
+    "medic": (None, None, "{a}", FORBIDDEN),
+    "programme_admin": ("{b}", "{ok}", None, None),
+    "operator": ("{a}", "{ok}", None, None),
+}
+
+
+def writes_training(a: str, b: str, ok: int) -> dict:
+    def fill(value):
+        return {"{a}": a, "{b}": b, "{ok}": ok}.get(value, value)
+
+    return {persona: tuple(map(fill, row)) for persona, row in WRITES_TRAINING.items()}
+
+
+WITH_ID |= {
+    "trainees:session_schedule": writes_training("cohort_a", "cohort_b", OK),
+    "trainees:session_log": writes_training("session_a", "session_b", OK),
+    # The world's sessions are held: changing or cancelling one leads back to it.
+    "trainees:session_edit": writes_training("session_a", "session_b", MOVED),
+    "trainees:session_cancel": writes_training("session_a", "session_b", MOVED),
+    # Assessments: recording an attempt is the cohort's trainers' and admins' (403 for the rest,
+    # 404 for another cohort's trainer).
+    "trainees:attempt_record": {
+        "anonymous": ("trainee_a", LOGIN, None, None),
+        "trainee": ("trainee_a", FORBIDDEN, "trainee_b", FORBIDDEN),
+        "other_trainee": ("trainee_b", FORBIDDEN, "trainee_a", FORBIDDEN),
+        "trainer": ("trainee_a", OK, "trainee_b", GONE),
+        "other_trainer": ("trainee_b", OK, "trainee_a", GONE),
+        "medic": ("trainee_a", FORBIDDEN, None, None),
+        "programme_admin": ("trainee_a", OK, None, None),
+        "operator": ("trainee_b", OK, None, None),
+    },
+    # An extra attempt or a waived prerequisite is the programme admins' alone.
+    "trainees:allowance_grant": {
+        "anonymous": ("trainee_a", LOGIN, None, None),
+        **dict.fromkeys(
+            ["trainee", "other_trainee", "trainer", "other_trainer", "medic"],
+            (None, None, "trainee_a", FORBIDDEN),
+        ),
+        "programme_admin": ("trainee_a", OK, None, None),
+        "operator": ("trainee_b", OK, None, None),
+    },
+    "trainees:result_detail": {
+        "anonymous": ("result_a", LOGIN, None, None),
+        "trainee": ("result_a", OK, "result_b", GONE),
+        "other_trainee": ("result_b", OK, "result_a", GONE),
+        "trainer": ("result_a", OK, "result_b", GONE),
+        "other_trainer": ("result_b", OK, "result_a", GONE),
+        "medic": ("result_a", OK, None, None),
+        "programme_admin": ("result_b", OK, None, None),
+        "operator": ("result_a", OK, None, None),
+    },
+    # Signing and amending: the page opens for those who log training on the trainee; whether
+    # they may sign is the assessment's list of assessors (tests/trainees/test_assessment_*).
+    "trainees:result_sign": writes_training("result_a", "result_b", OK),
+    "trainees:result_amend": writes_training("result_a", "result_b", OK),
+    # Acknowledging a debrief is a POST by the trainee: their GET is 405, everyone else's 403.
+    "trainees:result_acknowledge": {
+        "anonymous": ("result_a", LOGIN, None, None),
+        "trainee": ("result_a", NOT_ALLOWED, "result_b", NOT_ALLOWED),
+        "other_trainee": ("result_b", NOT_ALLOWED, "result_a", NOT_ALLOWED),
+        "trainer": (None, None, "result_a", FORBIDDEN),
+        "other_trainer": (None, None, "result_b", FORBIDDEN),
+        "medic": (None, None, "result_a", FORBIDDEN),
+        "programme_admin": (None, None, "result_b", FORBIDDEN),
+        "operator": ("result_a", NOT_ALLOWED, None, None),
+    },
+    # A draft is only ever posted; every signed-in GET is 405 before any lookup.
+    "trainees:session_log_draft": {
+        "anonymous": ("session_a", LOGIN, None, None),
+        **dict.fromkeys(SIGNED_IN, ("session_a", NOT_ALLOWED, "session_b", NOT_ALLOWED)),
+    },
+}
+
 ADMIN_NAMESPACE = "admin:"
 ADMIN_PREFIXES = (ADMIN_NAMESPACE, "admin/")  # unnamed admin patterns are named by their route
 # What the admin refuses even operators: deleting training records (never hard-deleted), adding
@@ -116,10 +203,15 @@ RECORDS = [
     "qualificationgrant",
     "measurement",
     "medicalhold",
+    "assessmentamendment",
+    "assessmentallowance",
 ]
 OPERATOR_REFUSED = {
     *(f"admin:trainees_{model}_delete" for model in RECORDS),
     *(f"admin:axes_{model}_add" for model in ["accessattempt", "accesslog", "accessfailurelog"]),
+    # Amendments and allowances are made in the product, with their reasons; the admin shows them.
+    "admin:trainees_assessmentamendment_add",
+    "admin:trainees_assessmentallowance_add",
     "admin:autocomplete",
 }
 

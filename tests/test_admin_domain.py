@@ -44,6 +44,8 @@ from tests.factories import (
     revision_ready,
 )
 from trainees.models import (
+    AssessmentAllowance,
+    AssessmentAmendment,
     AssessmentResult,
     Cohort,
     CohortPlanEntry,
@@ -106,6 +108,29 @@ def _grant():
     )
 
 
+def _amendment():
+    result = AssessmentResultFactory()
+    return AssessmentAmendment.objects.create(
+        result=result,
+        reason="Score misread.",
+        amended_by=result.assessor,
+        previous={"score": "80.0", "passed": True, "remarks": "", "grades": {}},
+    )
+
+
+def _allowance():
+    trainee = TraineeFactory()
+    return AssessmentAllowance.objects.create(
+        trainee=trainee,
+        definition=AssessmentDefinition.objects.filter(
+            module__revision=trainee.cohort.revision
+        ).first(),
+        kind=AssessmentAllowance.Kind.EXTRA_ATTEMPT,
+        reason="Pool closed during the attempt.",
+        granted_by=UserFactory(roles=[Role.PROGRAMME_ADMIN]),
+    )
+
+
 def _measurement():
     return Measurement.objects.create(
         trainee=TraineeFactory(),
@@ -134,6 +159,8 @@ MAKERS = {
     TrainingSession: TrainingSessionFactory,
     SessionAttendance: SessionAttendanceFactory,
     AssessmentResult: AssessmentResultFactory,
+    AssessmentAmendment: _amendment,
+    AssessmentAllowance: _allowance,
     CompetencyGrade: _grade,
     QualificationGrant: _grant,
     Measurement: _measurement,
@@ -146,11 +173,16 @@ RECORDS = [
     TrainingSession,
     SessionAttendance,
     AssessmentResult,
+    AssessmentAmendment,
+    AssessmentAllowance,
     CompetencyGrade,
     QualificationGrant,
     Measurement,
     MedicalHold,
 ]
+
+# Records made and changed only in the product: the admin shows them and adds none.
+VIEW_ONLY = {AssessmentAmendment, AssessmentAllowance}
 
 
 def _url(model, view, *args):
@@ -193,11 +225,11 @@ def test_it_opens_every_page_for_the_operator(client, operator, model):
     client.force_login(operator)
     for url in (
         _url(model, "changelist"),
-        _url(model, "add"),
         _url(model, "change", obj.pk),
         _url(model, "history", obj.pk),
     ):
         assert client.get(url).status_code == 200, url
+    assert client.get(_url(model, "add")).status_code == (403 if model in VIEW_ONLY else 200)
 
 
 @pytest.mark.parametrize("model", list(MAKERS), ids=lambda model: model.__name__)
@@ -418,3 +450,49 @@ def test_it_moves_a_session_version_on(client, operator):
     assert client.post(url, data).status_code == 302
     session.refresh_from_db()
     assert (session.location, session.version) == ("Centrifuge", 2)
+
+
+@pytest.mark.parametrize("model", [AssessmentResult, *VIEW_ONLY], ids=lambda model: model.__name__)
+def test_it_shows_signed_records_read_only_and_never_reverts_them(client, operator, model):
+    """A result changes by amendment in the product, which keeps the replaced values and asks
+    for a new signature; amendments and allowances are made there too."""
+    obj = MAKERS[model]()
+    client.force_login(operator)
+    url = _url(model, "change", obj.pk)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b'name="_save"' not in response.content
+    assert client.post(url, {"score": "10", "reason": "Edited."}).status_code == 403
+    version = obj.history.earliest()
+    revert = reverse(
+        f"admin:trainees_{model._meta.model_name}_simple_history", args=(obj.pk, version.history_id)
+    )
+    assert client.get(revert).status_code == 200
+    assert client.post(revert, {}).status_code == 403
+
+
+def test_a_result_added_by_an_operator_is_unsigned_and_judged_when_signed(client, operator):
+    trainee = TraineeFactory()
+    definition = AssessmentDefinition.objects.filter(
+        module__revision=trainee.cohort.revision
+    ).first()
+    client.force_login(operator)
+    url = _url(AssessmentResult, "add")
+    data = _form_data(client.get(url)) | {
+        "trainee": str(trainee.pk),
+        "definition": str(definition.pk),
+        "attempt": "1",
+        "taken_at_0": str(timezone.localdate()),
+        "taken_at_1": "09:00:00",
+        "score": "95",
+        "passed": "on",
+        "assessor": str(operator.pk),
+        "signed_by": str(operator.pk),
+        "signed_at_0": str(timezone.localdate()),
+        "signed_at_1": "10:00:00",
+        "grades-TOTAL_FORMS": "0",
+        "grades-INITIAL_FORMS": "0",
+    }
+    assert client.post(url, data).status_code == 302
+    result = AssessmentResult.objects.get()
+    assert (result.score, result.passed, result.is_signed) == (Decimal(95), False, False)

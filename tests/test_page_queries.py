@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests import factories as f
 from trainees.models import CompetencyGrade, Measurement, MedicalHold
@@ -57,6 +58,14 @@ def grow(world, personas, n):
         f.AssessmentResultFactory(
             trainee=trainee, definition=definition, attempt=attempt, assessor=trainer
         )
+    now = timezone.now()
+    for hour in range(n):
+        # Upcoming sessions expecting the whole cohort, and held ones not yet logged.
+        for starts_at in [now + dt.timedelta(hours=hour + 1), now - dt.timedelta(hours=hour + 5)]:
+            session = f.TrainingSessionFactory(
+                cohort=cohort, trainer=trainer, starts_at=starts_at, status="scheduled"
+            )
+            session.trainees.set([trainee, *newcomers])
     draft = f.RevisionFactory(programme=world["revision"].programme)
     f.ModuleFactory.create_batch(n, revision=draft)
 
@@ -67,13 +76,22 @@ PAGES = [
     ("trainer", "trainees:trainee_detail", "trainee_a", LAYOUT + 15),
     ("medic", "trainees:trainee_detail", "trainee_a", LAYOUT + 15),
     ("programme_admin", "trainees:trainee_list", None, LAYOUT + 2),
-    ("trainer", "trainees:trainer_home", None, LAYOUT + 5),
-    ("trainer", "trainees:session_detail", "session_a", LAYOUT + 3),
+    # + the sessions held and not yet logged
+    ("trainer", "trainees:trainer_home", None, LAYOUT + 6),
+    # + whether the person may log the session (no query for those who log nothing)
+    ("trainer", "trainees:session_detail", "session_a", LAYOUT + 4),
     ("trainee", "trainees:session_detail", "session_a", LAYOUT + 3),
     ("medic", "trainees:medical_home", None, LAYOUT + 1),
     ("medic", "trainees:hold_detail", "hold_a", LAYOUT + 2),
     ("programme_admin", "curriculum:home", None, LAYOUT + 3),
     ("trainee", "curriculum:module_detail", "module", LAYOUT + 8),
+    # the page's count, its sessions, the sessions to log
+    ("trainer", "trainees:session_list", None, LAYOUT + 3),
+    ("programme_admin", "trainees:session_list", None, LAYOUT + 3),
+    ("trainer", "trainees:session_week", None, LAYOUT + 1),
+    ("trainer", "trainees:session_schedule", "cohort_a", LAYOUT + 4),
+    ("trainer", "trainees:session_log", "session_a", LAYOUT + 8),
+    ("programme_admin", "trainees:session_log", "session_a", LAYOUT + 8),
 ]
 
 

@@ -5,12 +5,15 @@ Records are never hard-deleted in this product, so no record model offers deleti
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from curriculum.models import ProgrammeRevision
 
 from .models import (
+    AssessmentAllowance,
+    AssessmentAmendment,
     AssessmentResult,
     Cohort,
     CohortPlanEntry,
@@ -260,6 +263,8 @@ class SessionAttendanceAdmin(TrainingRecordAdmin):
 
 
 class ResultGradeInline(RecordInline, admin.TabularInline):
+    """A result's grades: given with a new result, then changed only by amendment."""
+
     model = CompetencyGrade
     fk_name = "result"
     fields = ("competency", "grade", "remarks")
@@ -268,9 +273,40 @@ class ResultGradeInline(RecordInline, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("competency")
 
+    def has_add_permission(self, request, obj=None):
+        return obj is None and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+
+class ReadOnlyRecordAdmin(TrainingRecordAdmin):
+    """A record made and changed only in the product, with its own history there: the admin
+    shows it, and neither edits nor reverts it."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting checks only the permission to view the history, and saves the old version.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
 
 @admin.register(AssessmentResult)
 class AssessmentResultAdmin(VersionedAdmin):
+    """Results are recorded, signed and amended in the product, where an amendment keeps the
+    values it replaces and asks for a new signature. Here a result can be added (unsigned: it
+    counts for nothing until an authorised assessor signs it, which computes its outcome) and
+    then only read."""
+
     list_display = (
         "__str__",
         "definition",
@@ -301,9 +337,66 @@ class AssessmentResultAdmin(VersionedAdmin):
         "remarks",
         "signed_by",
         "signed_at",
+        "signature_meaning",
+        "debrief_acknowledged_at",
     )
-    autocomplete_fields = ("trainee", "definition", "assessor", "signed_by")
+    readonly_fields = (
+        "passed",
+        "signed_by",
+        "signed_at",
+        "signature_meaning",
+        "debrief_acknowledged_at",
+    )
+    autocomplete_fields = ("trainee", "definition", "assessor")
     inlines = [ResultGradeInline]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting checks only the permission to view the history, and saves the old version.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # Pass or fail is never typed: it is computed when the result is signed.
+            obj.passed = False
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AssessmentAmendment)
+class AssessmentAmendmentAdmin(ReadOnlyRecordAdmin):
+    list_display = ("result", "amended_by", "amended_at")
+    list_select_related = ("result__trainee__user", "result__definition", "amended_by")
+    list_filter = ("result__trainee__cohort",)
+    search_fields = (
+        "result__trainee__user__display_name",
+        "result__trainee__user__username",
+        "result__definition__code",
+        "reason",
+    )
+    date_hierarchy = "amended_at"
+    fields = ("result", "reason", "amended_by", "amended_at", "previous")
+
+
+@admin.register(AssessmentAllowance)
+class AssessmentAllowanceAdmin(ReadOnlyRecordAdmin):
+    list_display = ("trainee", "definition", "kind", "prerequisite", "granted_by", "granted_at")
+    list_select_related = ("trainee__user", "definition", "prerequisite", "granted_by")
+    list_filter = ("kind", "trainee__cohort")
+    search_fields = (
+        "trainee__user__display_name",
+        "trainee__user__username",
+        "definition__code",
+        "reason",
+    )
+    date_hierarchy = "granted_at"
+    fields = ("trainee", "definition", "kind", "prerequisite", "reason", "granted_by", "granted_at")
 
 
 @admin.register(CompetencyGrade)

@@ -38,6 +38,7 @@ from .models import (
     MedicalHold,
     QualificationGrant,
     SessionAttendance,
+    SessionLogDraft,
     Trainee,
     TraineeStatusChange,
     TrainingSession,
@@ -394,6 +395,7 @@ def demo_records_remove() -> None:
     QualificationGrant.objects.filter(trainee__in=trainees).delete()
     results.delete()
     attendances.delete()
+    SessionLogDraft.objects.filter(session__cohort__in=cohorts).delete()
     TrainingSession.objects.filter(cohort__in=cohorts).delete()
     TraineeStatusChange.objects.filter(trainee__in=trainees).delete()
     MedicalHold.objects.filter(trainee__in=trainees).delete()
@@ -503,7 +505,7 @@ class _Builder:
                 self.assess(module, held, trainer)
 
     def session(self, cohort, module, trainer, starts_at, *, done: bool, notes: str = ""):
-        return TrainingSession.objects.create(
+        session = TrainingSession.objects.create(
             cohort=cohort,
             module=module,
             trainer=trainer,
@@ -513,6 +515,8 @@ class _Builder:
             status=TrainingSession.Status.COMPLETED if done else TrainingSession.Status.SCHEDULED,
             notes=notes,
         )
+        session.trainees.set(cohort.trainees.filter(status=Trainee.Status.IN_TRAINING))
+        return session
 
     def log(self, session: TrainingSession, trainees: list[Trainee], trainer: User):
         """Attendance, grades and (for fitness work) measurements of one completed session."""
@@ -620,6 +624,9 @@ class _Builder:
             taken_at=taken_at,
             score=score,
             grades=grades,
+            # Signed by the trainer, an authorised assessor, as they debriefed it.
+            sign=True,
+            signed_at=min(taken_at + dt.timedelta(minutes=30), self.now),
             remarks="Debriefed; retake after a week of revision." if fail else "",
         )
 
@@ -657,6 +664,19 @@ def demo_records_ensure(*, revision: ProgrammeRevision, people: list[User]) -> b
     for spec in DEMO_COHORTS:
         cohort, trainees = builder.cohort(spec)
         builder.train(cohort, trainees, by_name[spec.trainer])
+        if spec is PAYLOAD_COHORT:
+            # Held yesterday afternoon and not logged yet: the first thing on trainer's floor.
+            latest = cohort.sessions.filter(status=TrainingSession.Status.COMPLETED).latest(
+                "starts_at"
+            )
+            builder.session(
+                cohort,
+                latest.module,
+                by_name[spec.trainer],
+                builder.at(builder.today - dt.timedelta(days=1), 15),
+                done=False,
+                notes="Extra practice run requested by the crew.",
+            )
         if spec is CREW_COHORT:
             builder.recurrent_drills(
                 cohort, trainees, by_name[spec.trainer], days_ago=40, absent={"xuning"}

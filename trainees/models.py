@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -67,6 +68,17 @@ class CohortQuerySet(models.QuerySet):
         if _can(user, "view_own_progress"):
             scopes.append(Q(pk__in=Trainee.objects.filter(user=user).values("cohort")))
         return self.filter(reduce(or_, scopes)) if scopes else self.none()
+
+    def trained_by(self, user):
+        """The cohorts whose training `user` may record: those they train; programme admins
+        (who log training too) every cohort."""
+        if not _can(user, "log_training"):
+            return self.none()
+        if _can(user, "manage_people"):
+            return self.all()
+        return self.filter(
+            pk__in=Cohort.trainers.through.objects.filter(user=user).values("cohort")
+        )
 
 
 class Cohort(models.Model):
@@ -313,6 +325,11 @@ class TrainingSessionQuerySet(models.QuerySet):
             scopes.append(Q(cohort__in=Trainee.objects.filter(user=user).values("cohort")))
         return self.filter(reduce(or_, scopes)) if scopes else self.none()
 
+    def loggable_by(self, user):
+        """Sessions `user` may schedule, change, cancel and log: of the cohorts they train (a
+        session they lead for another cohort they may see, not record for its trainees)."""
+        return self.filter(cohort__in=Cohort.objects.trained_by(user).values("pk"))
+
 
 class SessionStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
@@ -348,10 +365,18 @@ class TrainingSession(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
     )
     notes = models.TextField(_("notes"), blank=True)
+    trainees = models.ManyToManyField(
+        "Trainee",
+        related_name="sessions_expected",
+        blank=True,
+        verbose_name=_("expected trainees"),
+        help_text=_("Who is expected: the log lists them."),
+    )
+    cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = TrainingSessionQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[trainees])
 
     class Meta:
         verbose_name = _("training session")
@@ -368,6 +393,11 @@ class TrainingSession(models.Model):
                 condition=Q(status__in=SessionStatus.values),
                 name="session_status_known",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancellation_reason=""),
+                name="session_cancelled_with_reason",
+                violation_error_message=_("Give the reason for cancelling."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -376,6 +406,9 @@ class TrainingSession(models.Model):
     def save(self, *args, **kwargs):
         self.clean_credited_hours()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("trainees:session_detail", args=[self.pk])
 
     @property
     def length_hours(self) -> Decimal:
@@ -483,7 +516,76 @@ class SessionAttendance(models.Model):
             )
 
 
+class SessionLogDraftQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A draft is its author's alone, and only while they may still see the session."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            author=user, session__in=TrainingSession.objects.visible_to(user).values("pk")
+        )
+
+
+class SessionLogDraft(models.Model):
+    """A half-filled session log, saved as the trainer types, so that a lost connection or an
+    expired sign-in loses nothing. It is not a record: the log is saved whole or not at all, and
+    the draft is dropped when it is."""
+
+    session = models.ForeignKey(
+        TrainingSession,
+        on_delete=models.CASCADE,
+        related_name="log_drafts",
+        verbose_name=_("session"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    data = models.JSONField(_("form data"))
+    saved_at = models.DateTimeField(_("saved at"), auto_now=True)
+
+    objects = SessionLogDraftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("session log draft")
+        verbose_name_plural = _("session log drafts")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "author"], name="log_draft_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} ({self.author})"
+
+
+class SubmissionKey(models.Model):
+    """The one-time key of a submitted form: a second submission of the same form finds its key
+    taken and creates nothing twice. Claimed in the same transaction as the write it guards."""
+
+    key = models.UUIDField(_("key"), primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("by")
+    )
+    made_at = models.DateTimeField(_("made at"), auto_now_add=True)
+    target = models.CharField(_("saved record"), max_length=200)
+
+    class Meta:
+        verbose_name = _("submission key")
+        verbose_name_plural = _("submission keys")
+
+    def __str__(self) -> str:
+        return str(self.key)
+
+
 # Assessments and grades ------------------------------------------------------------------------
+
+
+class SignatureMeaning(models.TextChoices):
+    """What a signature on an assessment result attests (21 CFR Part 11 asks for the meaning)."""
+
+    ASSESSED = "assessed", _("I assessed this attempt and this is a true record of it.")
+    AMENDMENT = "amendment", _("I approve this amended record of the attempt.")
 
 
 class AssessmentResult(models.Model):
@@ -522,6 +624,12 @@ class AssessmentResult(models.Model):
         verbose_name=_("signed by"),
     )
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    signature_meaning = models.CharField(
+        _("meaning of the signature"), max_length=20, choices=SignatureMeaning.choices, blank=True
+    )
+    debrief_acknowledged_at = models.DateTimeField(
+        _("debrief acknowledged at"), null=True, blank=True
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = TraineeRecordQuerySet.as_manager()
@@ -542,8 +650,8 @@ class AssessmentResult(models.Model):
                 condition=Q(score__isnull=True) | Q(score__gte=0), name="result_score_not_negative"
             ),
             models.CheckConstraint(
-                condition=Q(signed_by__isnull=True, signed_at__isnull=True)
-                | Q(signed_by__isnull=False, signed_at__isnull=False),
+                condition=Q(signed_by__isnull=True, signed_at__isnull=True, signature_meaning="")
+                | Q(signed_by__isnull=False, signed_at__isnull=False) & ~Q(signature_meaning=""),
                 name="result_signature_complete",
             ),
         ]
@@ -554,6 +662,110 @@ class AssessmentResult(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
+
+
+class ResultRecordQuerySet(TraineeRecordQuerySet):
+    trainee_path = "result__trainee"
+
+
+class AssessmentAmendment(models.Model):
+    """A change to a signed result: why, by whom, and the values it replaced.
+
+    The result itself holds the new values, unsigned until an authorised assessor signs again.
+    `previous` keeps the replaced score, outcome, remarks, grades and signature as they were, so
+    the history never hides an earlier value.
+    """
+
+    result = models.ForeignKey(
+        AssessmentResult,
+        on_delete=models.PROTECT,
+        related_name="amendments",
+        verbose_name=_("assessment result"),
+    )
+    reason = models.TextField(_("reason"))
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("amended by"),
+    )
+    amended_at = models.DateTimeField(_("amended at"), default=timezone.now)
+    previous = models.JSONField(_("previous values"))
+
+    objects = ResultRecordQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        ordering = ["result", "-amended_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="amendment_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.result}: {self.amended_at:%Y-%m-%d}"
+
+
+class AssessmentAllowance(models.Model):
+    """A programme admin's reasoned exception for one trainee and assessment: one extra attempt,
+    or a prerequisite module waived. Part of the trainee's record."""
+
+    class Kind(models.TextChoices):
+        EXTRA_ATTEMPT = "extra_attempt", _("Extra attempt")
+        PREREQUISITE_WAIVER = "waiver", _("Prerequisite waived")
+
+    trainee = models.ForeignKey(
+        Trainee, on_delete=models.PROTECT, related_name="allowances", verbose_name=_("trainee")
+    )
+    definition = models.ForeignKey(
+        AssessmentDefinition,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assessment"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    prerequisite = models.ForeignKey(
+        Module,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prerequisite waived"),
+    )
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+
+    objects = TraineeRecordQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("assessment allowance")
+        verbose_name_plural = _("assessment allowances")
+        ordering = ["trainee", "-granted_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="allowance_has_reason"),
+            models.CheckConstraint(
+                condition=Q(kind="extra_attempt", prerequisite__isnull=True)
+                | Q(kind="waiver", prerequisite__isnull=False),
+                name="allowance_waiver_names_module",
+            ),
+            models.UniqueConstraint(
+                fields=["trainee", "definition", "prerequisite"],
+                condition=Q(kind="waiver"),
+                name="allowance_waiver_once",
+                violation_error_message=_("This prerequisite is already waived."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trainee}: {self.get_kind_display()} ({self.definition.code})"
 
 
 class CompetencyGradeQuerySet(models.QuerySet):
@@ -690,6 +902,10 @@ class QualificationGrant(models.Model):
         related_name="+",
         verbose_name=_("granted by"),
     )
+    # A grant is never deleted: when the result behind it is amended to a fail, or awaits a new
+    # signature, it is suspended here and counts for nothing.
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.TextField(_("reason for revoking"), blank=True)
 
     objects = TraineeRecordQuerySet.as_manager()
     history = HistoricalRecords()

@@ -2,10 +2,12 @@
 
 The rules (DOMAIN.md):
 - a module is complete when the hours credited at its completed sessions reach the required
-  hours and every assessment of the module has a passed attempt;
+  hours and every assessment of the module has a passed attempt, signed (an unsigned or amended
+  result awaiting its signature counts for nothing);
 - a module is blocked while a prerequisite is incomplete, and expired when a qualification it
   confers has lapsed past its grace period;
-- a qualification is matched by its code, so a grant made under an earlier revision counts;
+- a qualification is matched by its code, so a grant made under an earlier revision counts; a
+  grant suspended (revoked) while its result awaits a new signature does not;
 - a trainee is ready for flight assignment only when every module is complete, every assessment
   passed, every qualification current (valid or expiring, not in grace nor expired), no medical
   hold is open, and they have not withdrawn;
@@ -74,6 +76,11 @@ class ModuleProgress:
     @property
     def assessments_met(self) -> bool:
         return len(self.passed) == len(self.assessments)
+
+    @property
+    def complete(self) -> bool:
+        """Its hours credited and every assessment passed: also how a prerequisite is judged."""
+        return self.hours_met and self.assessments_met
 
 
 @dataclass
@@ -172,7 +179,7 @@ def trainee_progress(*, trainee: Trainee, on: dt.date | None = None) -> TraineeP
     for definition_id, count, passes in (
         AssessmentResult.objects.filter(trainee=trainee, taken_at__date__lte=on)
         .values_list("definition_id")
-        .annotate(n=Count("pk"), passes=Count("pk", filter=Q(passed=True)))
+        .annotate(n=Count("pk"), passes=Count("pk", filter=Q(passed=True, signed_at__isnull=False)))
     ):
         attempts[definition_id] = count
         if passes:
@@ -185,7 +192,9 @@ def trainee_progress(*, trainee: Trainee, on: dt.date | None = None) -> TraineeP
     )
     latest: dict[str, QualificationGrant] = {}
     for grant in (
-        QualificationGrant.objects.filter(trainee=trainee, granted_on__lte=on)
+        QualificationGrant.objects.filter(
+            trainee=trainee, granted_on__lte=on, revoked_at__isnull=True
+        )
         .select_related("qualification")
         .order_by("granted_on", "pk")
     ):
@@ -219,7 +228,7 @@ def trainee_progress(*, trainee: Trainee, on: dt.date | None = None) -> TraineeP
                 due_on=due.get(module.pk),
             )
         )
-    complete = {p.module.pk for p in progress if p.hours_met and p.assessments_met}
+    complete = {p.module.pk for p in progress if p.complete}
     for p in progress:
         required = [link.required_module_id for link in p.module.prerequisite_links.all()]
         if p.module.pk in complete:

@@ -2,13 +2,25 @@
 
 import datetime as dt
 
-from django.contrib.auth.decorators import permission_required
-from django.db.models import OuterRef, Prefetch, Subquery
-from django.shortcuts import get_object_or_404, render
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_any_required
+from accounts.models import User
+from curriculum.models import Module
 
+from . import services
+from .forms import AttendanceLogForm, SessionCancelForm, SessionForm, SessionLogForm
 from .models import (
     AssessmentResult,
     Cohort,
@@ -16,6 +28,7 @@ from .models import (
     Measurement,
     MedicalHold,
     SessionAttendance,
+    SessionLogDraft,
     Trainee,
     TraineeStatusChange,
     TrainingSession,
@@ -138,6 +151,10 @@ def trainer_home(request):
             "recent": sessions.filter(
                 starts_at__lt=now, starts_at__gte=now - dt.timedelta(days=14)
             ).order_by("-starts_at")[:RECENT_SESSIONS],
+            "to_log": TrainingSession.objects.loggable_by(user)
+            .filter(status=TrainingSession.Status.SCHEDULED, ends_at__lt=now)
+            .select_related("module", "cohort")
+            .order_by("starts_at")[:RECENT_SESSIONS],
         },
     )
 
@@ -163,8 +180,11 @@ def session_detail(request, pk: int):
             )
         )
     )
+    can_log = TrainingSession.objects.loggable_by(user).filter(pk=session.pk).exists()
     return render(
-        request, "trainees/session_detail.html", {"session": session, "attendances": attendances}
+        request,
+        "trainees/session_detail.html",
+        {"session": session, "attendances": attendances, "can_log": can_log},
     )
 
 
@@ -190,3 +210,377 @@ def hold_detail(request, pk: int):
     )
     history = hold.history.select_related("history_user").order_by("-history_date")
     return render(request, "trainees/hold_detail.html", {"hold": hold, "history": history})
+
+
+# Sessions: the schedule, scheduling, logging --------------------------------------------------
+
+SESSIONS_PER_PAGE = 20
+PENDING_LOG = "pending_session_log"  # a log posted after the sign-in expired, kept for the next
+
+
+@permission_required("accounts.log_training", raise_exception=True)
+def session_list(request):
+    """The sessions of the person's cohorts: upcoming first, or the past ones, newest first."""
+    now = timezone.now()
+    when = request.GET.get("when", "upcoming")
+    sessions = TrainingSession.objects.visible_to(request.user).select_related(
+        "module", "cohort", "trainer"
+    )
+    if when == "past":
+        sessions = sessions.filter(starts_at__lt=now).order_by("-starts_at")
+    else:
+        when = "upcoming"
+        sessions = sessions.filter(ends_at__gte=now).order_by("starts_at")
+    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    to_log = (
+        TrainingSession.objects.loggable_by(request.user)
+        .filter(status=TrainingSession.Status.SCHEDULED, ends_at__lt=now)
+        .select_related("module", "cohort", "trainer")
+        .order_by("starts_at")
+    )
+    return render(
+        request,
+        "trainees/session_list.html",
+        {"page": page, "when": when, "to_log": to_log, "now": now},
+    )
+
+
+@permission_required("accounts.log_training", raise_exception=True)
+def session_week(request):
+    """A week of sessions, day by day, from Monday in the person's time zone."""
+    today = timezone.localdate()
+    try:
+        day = dt.date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = today
+    monday = day - dt.timedelta(days=day.weekday())
+    start = timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
+    sessions = (
+        TrainingSession.objects.visible_to(request.user)
+        .filter(starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=7))
+        .select_related("module", "cohort", "trainer")
+        .order_by("starts_at")
+    )
+    by_day = {monday + dt.timedelta(days=n): [] for n in range(7)}
+    for session in sessions:
+        by_day[timezone.localdate(session.starts_at)].append(session)
+    return render(
+        request,
+        "trainees/session_week.html",
+        {
+            "days": list(by_day.items()),
+            "monday": monday,
+            "today": today,
+            "previous": monday - dt.timedelta(days=7),
+            "next": monday + dt.timedelta(days=7),
+        },
+    )
+
+
+def _session_form(request, cohort, **kwargs):
+    trainees = (
+        Trainee.objects.visible_to(request.user)
+        .filter(cohort=cohort, status=Trainee.Status.IN_TRAINING)
+        .select_related("user")
+    )
+    return SessionForm(request.POST or None, cohort=cohort, trainees=trainees, **kwargs)
+
+
+def _trainer_choices(request, cohort):
+    """Who can lead a session of the cohort: its trainers, and the person scheduling it."""
+    return User.objects.filter(Q(cohorts_trained=cohort) | Q(pk=request.user.pk)).distinct()
+
+
+@permission_required("accounts.log_training", raise_exception=True)
+def session_schedule(request, pk: int):
+    """Schedule a session for one of the person's cohorts, with its trainees preselected."""
+    cohort = get_object_or_404(Cohort.objects.trained_by(request.user), pk=pk)
+    form = _session_form(request, cohort, submit_label=_("Schedule"))
+    form.fields["trainer"] = forms.ModelChoiceField(
+        queryset=_trainer_choices(request, cohort), label=_("Trainer"), initial=request.user
+    )
+    form.fields["trainees"].initial = list(form.fields["trainees"].queryset)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = services.session_schedule(
+                cohort=cohort,
+                module=data["module"],
+                trainer=data["trainer"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                location=data["location"],
+                trainees=data["trainees"],
+                notes=data["notes"],
+                by=request.user,
+                key=data["submission_key"],
+            )
+        except services.AlreadySubmitted as done:
+            messages.info(request, _("This was already saved."))
+            return redirect(done.target or "trainees:session_list")
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The session is scheduled."))
+            return redirect(session)
+    return render(request, "trainees/session_form.html", {"form": form, "cohort": cohort})
+
+
+def _loggable_session(request, pk: int) -> TrainingSession:
+    return get_object_or_404(
+        TrainingSession.objects.loggable_by(request.user).select_related(
+            "module", "cohort__revision", "trainer"
+        ),
+        pk=pk,
+    )
+
+
+@permission_required("accounts.log_training", raise_exception=True)
+def session_edit(request, pk: int):
+    """Change a scheduled session: module, time, place, roster, notes."""
+    session = _loggable_session(request, pk)
+    if session.status != TrainingSession.Status.SCHEDULED:
+        messages.warning(request, _("Only a scheduled session can be changed."))
+        return redirect(session)
+    form = _session_form(
+        request,
+        session.cohort,
+        submit_label=_("Save changes"),
+        initial={
+            "module": session.module,
+            "starts_at": timezone.localtime(session.starts_at),
+            "ends_at": timezone.localtime(session.ends_at),
+            "location": session.location,
+            "trainees": list(session.trainees.all()),
+            "notes": session.notes,
+            "version": session.version,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.session_reschedule(
+                session=session,
+                version=data["version"] or 0,
+                module=data["module"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                location=data["location"],
+                trainees=data["trainees"],
+                notes=data["notes"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The session is changed."))
+            return redirect(session)
+    return render(
+        request,
+        "trainees/session_form.html",
+        {"form": form, "cohort": session.cohort, "session": session},
+    )
+
+
+@permission_required("accounts.log_training", raise_exception=True)
+def session_cancel(request, pk: int):
+    """Cancel a scheduled session, with the reason; it keeps its record."""
+    session = _loggable_session(request, pk)
+    form = SessionCancelForm(request.POST or None, initial={"version": session.version})
+    if session.status != TrainingSession.Status.SCHEDULED:
+        messages.warning(request, _("Only a scheduled session can be cancelled."))
+        return redirect(session)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_cancel(
+                session=session,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The session is cancelled."))
+            return redirect(session)
+    return render(request, "trainees/session_cancel.html", {"form": form, "session": session})
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    """Put a service's refusal beside the field it concerns, or above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class SessionLog:
+    """The log page's forms: the session's times, then one line per trainee."""
+
+    def __init__(self, request, session: TrainingSession, data=None):
+        user = request.user
+        self.session = session
+        module = session.module
+        competencies = list(module.competencies.order_by("order", "code"))
+        measures = module.category == Module.Category.PHYSICAL
+        attendances = {
+            a.trainee_id: a
+            for a in SessionAttendance.objects.visible_to(user)
+            .filter(session=session)
+            .prefetch_related("grades", "measurements")
+        }
+        crew = Trainee.objects.visible_to(user).filter(cohort=session.cohort_id)
+        expected = set(session.trainees.values_list("pk", flat=True))
+        if expected or attendances:
+            crew = crew.filter(pk__in=expected | set(attendances))
+        else:
+            crew = crew.filter(status=Trainee.Status.IN_TRAINING)
+        length = session.creditable_hours
+        self.top = SessionLogForm(
+            data,
+            initial={
+                "starts_at": timezone.localtime(session.starts_at),
+                "ends_at": timezone.localtime(session.ends_at),
+                "version": session.version,
+            },
+        )
+        self.lines = []
+        for trainee in crew.select_related("user"):
+            self.lines.append(
+                AttendanceLogForm(
+                    data,
+                    prefix=f"t{trainee.pk}",
+                    trainee=trainee,
+                    competencies=competencies,
+                    measures=measures,
+                    length=length,
+                    initial=self._initial(attendances.get(trainee.pk)),
+                )
+            )
+
+    @staticmethod
+    def _initial(attendance) -> dict:
+        if attendance is None:
+            return {}
+        initial = {
+            "attendance": attendance.attendance,
+            "hours_credited": attendance.hours_credited,
+            "remarks": attendance.remarks,
+        }
+        initial |= {f"c{g.competency_id}": g.grade for g in attendance.grades.all()}
+        initial |= {f"m_{m.metric}": m.value for m in attendance.measurements.all()}
+        return initial
+
+    def forms(self):
+        return [self.top, *self.lines]
+
+    def restore(self, data: dict) -> None:
+        """Show a saved draft in place of the stored values: each field as it was typed."""
+        for form in self.forms():
+            for name, field in form.fields.items():
+                key = form.add_prefix(name)
+                if key in data:
+                    values = data[key]
+                    form.initial[name] = (
+                        values if isinstance(field, forms.MultipleChoiceField) else values[-1]
+                    )
+
+    def is_valid(self) -> bool:
+        # Every form is validated, not only up to the first invalid one, so that every error shows.
+        valid = [form.is_valid() for form in self.forms()]
+        return all(valid)
+
+    def entries(self):
+        return [line.entry() for line in self.lines]
+
+    def attach(self, error: ValidationError) -> None:
+        if isinstance(error, services.SessionLogErrors):
+            for line in self.lines:
+                for field, message in error.by_trainee.get(line.trainee.pk, {}).items():
+                    line.add_error(field if field in line.fields else None, message)
+        else:
+            _form_errors(self.top, error)
+
+
+def _draft_data(post) -> dict:
+    """The typed values of a log form as lists, as a draft keeps them (no token)."""
+    return {
+        key: post.getlist(key)
+        for key in post
+        if key not in {"csrfmiddlewaretoken", "submission_key"}
+    }
+
+
+@login_not_required
+def session_log(request, pk: int):
+    """Log a held session for the whole crew on one page; one submit saves all of it.
+
+    What is typed is kept as a draft while typing (see `session_log_draft`). A log posted after
+    the sign-in expired is kept in the browser's session and restored after signing in again.
+    """
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            request.session[PENDING_LOG] = {"session": pk, "data": _draft_data(request.POST)}
+        return redirect_to_login(reverse("trainees:session_log", args=[pk]))
+    if not request.user.has_perm("accounts.log_training"):
+        raise PermissionDenied
+    session = _loggable_session(request, pk)
+    if session.status == TrainingSession.Status.CANCELLED:
+        messages.warning(request, _("A cancelled session cannot be logged."))
+        return redirect(session)
+    if request.method == "POST":
+        log = SessionLog(request, session, request.POST)
+        if log.is_valid():
+            try:
+                services.session_log(
+                    session=session,
+                    version=log.top.cleaned_data["version"],
+                    starts_at=log.top.cleaned_data["starts_at"],
+                    ends_at=log.top.cleaned_data["ends_at"],
+                    entries=log.entries(),
+                    by=request.user,
+                    key=log.top.cleaned_data["submission_key"],
+                )
+            except services.AlreadySubmitted as done:
+                messages.info(request, _("This log was already saved."))
+                return redirect(done.target or session)
+            except ValidationError as error:
+                log.attach(error)
+            else:
+                messages.success(request, _("The session is logged."))
+                return redirect(session)
+        draft = None
+    else:
+        log = SessionLog(request, session)
+        pending = request.session.get(PENDING_LOG)
+        if pending and pending.get("session") == session.pk:
+            del request.session[PENDING_LOG]
+            services.session_log_draft_save(
+                session=session, author=request.user, data=pending["data"]
+            )
+            messages.info(
+                request,
+                _("Your sign-in had expired. What you typed is restored below: check it and save."),
+            )
+        draft = SessionLogDraft.objects.visible_to(request.user).filter(session=session).first()
+        if draft:
+            log.restore(draft.data)
+    return render(
+        request, "trainees/session_log.html", {"session": session, "log": log, "draft": draft}
+    )
+
+
+@require_POST
+@permission_required("accounts.log_training", raise_exception=True)
+def session_log_draft(request, pk: int):
+    """Keep what has been typed into the log so far (sent by htmx as the trainer types)."""
+    session = _loggable_session(request, pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1  # not a form this page made: keep nothing
+    draft = services.session_log_draft_save(
+        session=session, author=request.user, data=_draft_data(request.POST), version=version
+    )
+    return render(request, "trainees/_draft_saved.html", {"draft": draft})

@@ -8,10 +8,29 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body
 # (fixtures, assertions) are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class OneRequestAtATimeServer(WSGIServer):
+    """The live server, answering one request at a time.
+
+    The test database is SQLite in memory, shared between threads with table locks that fail at
+    once instead of waiting; pages that send requests side by side (htmx drafts while the form is
+    submitted) would then meet "database table is locked", which the real server (a file in WAL
+    mode with a busy timeout, or PostgreSQL) never shows. Django closes each connection after its
+    response on a server without threads, so the browser's parallel requests queue, not hang.
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = OneRequestAtATimeServer
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

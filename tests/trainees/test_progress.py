@@ -59,12 +59,15 @@ def _attend(trainee, module, *, on, hours=4):
 
 
 def _assess(trainee, definition, assessor, *, on, score=80):
+    """An attempt on day `on`, signed there and then by an authorised assessor."""
+    definition.assessors.add(assessor)
     return assessment_record(
         trainee=trainee,
         definition=definition,
         assessor=assessor,
         taken_at=dt.datetime.combine(on, dt.time(14), tzinfo=SHANGHAI),
         score=Decimal(score),
+        sign=True,
     )
 
 
@@ -134,6 +137,7 @@ def test_hours_of_a_session_that_was_not_completed_do_not_count():
     trainee = _trainee(revision)
     attendance = _attend(trainee, module, on=dt.date(2025, 2, 3))
     attendance.session.status = "cancelled"
+    attendance.session.cancellation_reason = "Simulator fault."
     attendance.session.save()
     progress = _module(trainee_progress(trainee=trainee, on=dt.date(2025, 2, 20)), module)
     assert (progress.hours, progress.status) == (Decimal(0), ModuleStatus.NOT_STARTED)

@@ -67,8 +67,10 @@ def competencies(exam):
 
 
 def _record(candidate, exam, assessor, *, score, grades=None, taken_at=TAKEN_AT):
+    """Record and sign an attempt at once, as an authorised assessor (signing is what grants)."""
     if grades is None:
         grades = {exam.module.competencies.first(): 4}
+    exam.assessors.add(assessor)
     return assessment_record(
         trainee=candidate,
         definition=exam,
@@ -76,6 +78,8 @@ def _record(candidate, exam, assessor, *, score, grades=None, taken_at=TAKEN_AT)
         taken_at=taken_at,
         score=Decimal(score),
         grades=grades,
+        sign=True,
+        signed_at=taken_at,
     )
 
 
