@@ -52,9 +52,10 @@ class CohortRevisionMoveForm(forms.Form):
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["revision"].queryset = newer_revisions(cohort)
-        self.fields["from_revision"].queryset = ProgrammeRevision.objects.filter(
-            programme=cohort.revision.programme_id
-        )
+        # Any revision of the programme: whether the move still holds is the service's to say
+        # (the cohort may have moved since the preview).
+        revisions = ProgrammeRevision.objects.filter(programme=cohort.revision.programme_id)
+        self.fields["revision"].queryset = revisions.published()
+        self.fields["from_revision"].queryset = revisions
         self.helper = FormHelper(self)
         self.helper.add_input(Submit("move", _("Move the cohort")))

@@ -47,6 +47,8 @@ def cohort_revision(request, pk: int):
     choice = RevisionChoiceForm(request.GET if "revision" in request.GET else None, cohort=cohort)
     if target is None and choice.is_bound and choice.is_valid():
         target = choice.cleaned_data["revision"]
+    if target is not None and target.number <= cohort.revision.number:
+        target = None  # the cohort is there already (a double submission): nothing to preview
     if target is not None and form is None:
         form = CohortRevisionMoveForm(
             cohort=cohort, initial={"revision": target.pk, "from_revision": cohort.revision_id}
