@@ -82,7 +82,7 @@ class ModuleForm(_Helper, forms.ModelForm):
                 "prerequisites", list(self.instance.prerequisites.values_list("pk", flat=True))
             )
         self.fields["prerequisites"].queryset = others
-        self.fields["required_hours"].widget.attrs.update(min="0.1", step="0.5")
+        self.fields["required_hours"].widget.attrs.update(min="0.1", step="0.1")
 
     def clean_code(self):
         return _code_free(

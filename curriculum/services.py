@@ -761,7 +761,13 @@ def modules_import(*, revision: ProgrammeRevision, text: str) -> list[Module]:
         raise ImportRefused(errors)
 
     saved = {}
+    last = max(
+        [revision.modules.aggregate(n=Max("order"))["n"] or 0, *(m.order for m, _r, _a in planned)]
+    )
     for module, _required, _archived in planned:
+        if module.pk is None and not module.order:
+            last += 1
+            module.order = last  # a new module without an order goes last
         module.save()
         saved[module.code] = module
     by_code = {**existing, **saved}

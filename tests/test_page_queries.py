@@ -72,8 +72,14 @@ PAGES = [
     ("trainee", "trainees:session_detail", "session_a", LAYOUT + 3),
     ("medic", "trainees:medical_home", None, LAYOUT + 1),
     ("medic", "trainees:hold_detail", "hold_a", LAYOUT + 2),
-    ("programme_admin", "curriculum:home", None, LAYOUT + 3),
+    # Programmes, their revisions, the current revisions' modules, assessments, prerequisites.
+    ("programme_admin", "curriculum:home", None, LAYOUT + 5),
     ("trainee", "curriculum:module_detail", "module", LAYOUT + 8),
+    # The revision, its modules, their competencies, prerequisites, assessments; qualifications.
+    ("programme_admin", "curriculum:revision_detail", "revision", LAYOUT + 6),
+    ("programme_admin", "curriculum:revision_detail", "draft_revision", LAYOUT + 6),
+    # Without a preview (which runs the progress rule twice per trainee, by design).
+    ("programme_admin", "trainees:cohort_revision", "cohort_a", LAYOUT + 3),
 ]
 
 

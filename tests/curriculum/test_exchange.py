@@ -256,3 +256,23 @@ def test_a_csv_import_refuses_a_header_without_the_needed_columns(demo):
 def test_a_published_revision_takes_no_csv(demo):
     with pytest.raises(services.PublishedRevisionError):
         services.modules_import(revision=demo, text=_csv(modules_csv_rows(revision=demo)))
+
+
+def test_new_csv_modules_without_an_order_go_last(db):
+    revision = services.programme_create(code="eva", name="Spacewalks")
+    services.modules_import(
+        revision=revision,
+        text=_csv(
+            [
+                ["code", "title", "category", "required_hours", "order"],
+                ["EV-1", "Suit", "spacecraft", "4", "5"],
+                ["EV-2", "Pool", "spacecraft", "4", ""],
+                ["EV-3", "Tools", "spacecraft", "4", ""],
+            ]
+        ),
+    )
+    assert list(revision.modules.order_by("order").values_list("code", "order")) == [
+        ("EV-1", 5),
+        ("EV-2", 6),
+        ("EV-3", 7),
+    ]
