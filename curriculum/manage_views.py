@@ -462,7 +462,7 @@ def assessment_edit(request, pk: int):
     return _content_form_page(request, form, definition.module, title, _save_assessment)
 
 
-def _delete_page(request, obj, *, module_id, revision, delete, title):
+def _delete_page(request, *, module_id, revision, delete, title):
     anchor = f"#module-{module_id}" if module_id else "#qualifications"
     if request.method == "POST":
         try:
@@ -493,7 +493,6 @@ def competency_delete(request, pk: int):
     )
     return _delete_page(
         request,
-        competency,
         module_id=competency.module_id,
         revision=competency.module.revision,
         delete=lambda: services.competency_delete(competency=competency),
@@ -509,7 +508,6 @@ def assessment_delete(request, pk: int):
     )
     return _delete_page(
         request,
-        definition,
         module_id=definition.module_id,
         revision=definition.module.revision,
         delete=lambda: services.assessment_delete(definition=definition),
@@ -566,7 +564,6 @@ def qualification_delete(request, pk: int):
     )
     return _delete_page(
         request,
-        qualification,
         module_id=None,
         revision=qualification.revision,
         delete=lambda: services.qualification_delete(qualification=qualification),
