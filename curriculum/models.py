@@ -36,6 +36,10 @@ def _curriculum_reader(user) -> bool:
     return user.is_authenticated and user.is_active and bool(user.get_all_permissions())
 
 
+def _curriculum_manager(user) -> bool:
+    return user.is_authenticated and user.is_active and user.has_perm("accounts.manage_curriculum")
+
+
 class ProgrammeQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.all() if _curriculum_reader(user) else self.none()
@@ -76,11 +80,18 @@ class ProgrammeRevisionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_at__isnull=False)
 
+    def drafts(self):
+        return self.filter(published_at__isnull=True)
+
     def visible_to(self, user):
         """Programme admins see drafts too; everyone else with a role sees published revisions."""
-        if user.is_authenticated and user.has_perm("accounts.manage_curriculum"):
+        if _curriculum_manager(user):
             return self.all()
         return self.published() if _curriculum_reader(user) else self.none()
+
+    def editable_by(self, user):
+        """The drafts, for programme admins: the only revisions any page may change."""
+        return self.drafts() if _curriculum_manager(user) else self.none()
 
 
 class ProgrammeRevision(models.Model):
@@ -203,6 +214,11 @@ class RevisionContentQuerySet(models.QuerySet):
         revisions = ProgrammeRevision.objects.visible_to(user)
         return self.filter(**{f"{self.model.revision_path}__in": revisions})
 
+    def editable_by(self, user):
+        """Content of drafts, for programme admins (`ProgrammeRevision.objects.editable_by`)."""
+        revisions = ProgrammeRevision.objects.editable_by(user)
+        return self.filter(**{f"{self.model.revision_path}__in": revisions})
+
 
 class RevisionContent(models.Model):
     """Part of a revision's content: refuses to change once the revision is published.
@@ -250,8 +266,18 @@ class ModuleCategory(models.TextChoices):
     SCIENCE = "science", _("Scientific research techniques")
 
 
+class ModuleQuerySet(RevisionContentQuerySet):
+    def active(self):
+        """Modules that count: an archived module is kept for its records, no longer required."""
+        return self.filter(archived_at__isnull=True)
+
+
 class Module(RevisionContent):
-    """A unit of training: hours to log, competencies to show, assessments to pass."""
+    """A unit of training: hours to log, competencies to show, assessments to pass.
+
+    A module that trainees have records in is archived rather than deleted: it stays in the
+    revision, with its history, but is no longer required (`archived_at`).
+    """
 
     Category = ModuleCategory
 
@@ -269,7 +295,7 @@ class Module(RevisionContent):
         _("required hours"),
         max_digits=6,
         decimal_places=1,
-        validators=[MinValueValidator(Decimal(0))],
+        validators=[MinValueValidator(Decimal("0.1"))],
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     prerequisites = models.ManyToManyField(
@@ -281,7 +307,9 @@ class Module(RevisionContent):
         blank=True,
         verbose_name=_("prerequisites"),
     )
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
 
+    objects = ModuleQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -291,7 +319,9 @@ class Module(RevisionContent):
         constraints = [
             models.UniqueConstraint(fields=["revision", "code"], name="module_code_unique"),
             models.CheckConstraint(
-                condition=Q(required_hours__gte=0), name="module_required_hours_not_negative"
+                condition=Q(required_hours__gt=0),
+                name="module_required_hours_positive",
+                violation_error_message=_("Required hours must be more than zero."),
             ),
             models.CheckConstraint(
                 condition=Q(category__in=ModuleCategory.values),
@@ -301,6 +331,10 @@ class Module(RevisionContent):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Prerequisite(RevisionContent):
@@ -665,3 +699,37 @@ def modules_in_order(modules: Iterable[Module]) -> list[Module]:
     """Modules sorted by category, in the order the categories are listed, then by order."""
     rank = {value: index for index, value in enumerate(Module.Category.values)}
     return sorted(modules, key=lambda m: (rank[m.category], m.order, m.code))
+
+
+def prerequisite_cycle(links: Iterable[tuple[str, str]]) -> list[str] | None:
+    """A cycle among prerequisite links (module code, required module code), or None.
+
+    The cycle is returned as the codes walked, ending where it started (["PC-101", "SO-201",
+    "PC-101"]), so that a refusal can name it.
+    """
+    graph: dict[str, list[str]] = {}
+    for module, required in links:
+        graph.setdefault(module, []).append(required)
+        graph.setdefault(required, [])
+    for edges in graph.values():
+        edges.sort()
+    # Depth-first, iteratively: white (unseen), grey (on the current path), black (done).
+    state: dict[str, int] = dict.fromkeys(graph, 0)
+    for start in sorted(graph):
+        if state[start]:
+            continue
+        path = [start]
+        stack = [iter(graph[start])]
+        state[start] = 1
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state[nxt] == 1:
+                return [*path[path.index(nxt) :], nxt]
+            elif state[nxt] == 0:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append(iter(graph[nxt]))
+    return None

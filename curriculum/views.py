@@ -8,6 +8,7 @@ from .models import (
     AssessmentCriterion,
     AssessmentDefinition,
     Module,
+    Programme,
     ProgrammeRevision,
     Qualification,
     modules_in_order,
@@ -16,29 +17,47 @@ from .models import (
 
 @permission_required("accounts.manage_curriculum", raise_exception=True)
 def home(request):
-    """The programme admin's landing page: each revision and its modules by category."""
-    revisions = (
-        ProgrammeRevision.objects.visible_to(request.user)
-        .select_related("programme", "published_by")
-        .prefetch_related(
-            Prefetch("modules", queryset=Module.objects.prefetch_related("assessments"))
+    """The programme admin's landing page: each programme's current revision by category, its
+    draft if one is open, and its earlier revisions."""
+    programmes = list(
+        Programme.objects.visible_to(request.user).prefetch_related(
+            Prefetch(
+                "revisions",
+                queryset=ProgrammeRevision.objects.visible_to(request.user)
+                .select_related("published_by")
+                .order_by("-number"),
+            )
         )
     )
-    sections = [
-        (
-            revision,
-            [
-                (
-                    value,
-                    label,
-                    [m for m in modules_in_order(revision.modules.all()) if m.category == value],
-                )
-                for value, label in Module.Category.choices
-            ],
+    current = {}
+    for programme in programmes:
+        revisions = list(programme.revisions.all())
+        programme.draft = next((r for r in revisions if not r.is_published), None)
+        programme.current = next((r for r in revisions if r.is_published), None)
+        programme.earlier = [r for r in revisions if r.is_published and r != programme.current]
+        if programme.current:
+            current[programme.current.pk] = programme
+    modules = modules_in_order(
+        Module.objects.filter(revision__in=current).prefetch_related(
+            "assessments", Prefetch("prerequisites", queryset=Module.objects.order_by("code"))
         )
-        for revision in revisions
-    ]
-    return render(request, "curriculum/home.html", {"sections": sections})
+    )
+    for programme in programmes:
+        programme.categories = [
+            (
+                value,
+                label,
+                [
+                    m
+                    for m in modules
+                    if m.category == value
+                    and programme.current
+                    and m.revision_id == programme.current.pk
+                ],
+            )
+            for value, label in Module.Category.choices
+        ]
+    return render(request, "curriculum/home.html", {"programmes": programmes})
 
 
 def module_detail(request, pk: int):

@@ -156,4 +156,18 @@ def world(personas):
         closed_by=personas["medic"],
         reason="Sprained ankle.",
     )
+    # The curriculum's write pages (issue 6): a draft's content, and published content beside it.
+    module = objects["module"]
+    draft_competency = f.CompetencyFactory(module=draft_module)
+    draft_assessment = f.AssessmentDefinitionFactory(module=draft_module)
+    objects.update(
+        programme=revision.programme,
+        draft_revision=draft_module.revision,
+        draft_competency=draft_competency,
+        draft_assessment=draft_assessment,
+        draft_qualification=f.QualificationFactory(conferred_by_assessment=draft_assessment),
+        competency=module.competencies.first(),
+        assessment=module.assessments.first(),
+        qualification=revision.qualifications.first(),
+    )
     return objects

@@ -58,7 +58,24 @@ EXPECTED = {
     "trainees:session_week": each(
         FORBIDDEN, trainer=OK, other_trainer=OK, programme_admin=OK, operator=OK
     ),
+    "curriculum:programme_create": each(FORBIDDEN, programme_admin=OK, operator=OK),
+    "curriculum:revision_import": each(FORBIDDEN, programme_admin=OK, operator=OK),
 }
+
+
+def curriculum_writer(seen, unseen, *, admin=OK, admin_unseen=GONE):
+    """A curriculum page for programme admins (and operators) only: everyone else is refused
+    (403) whatever the id, even on what they may read. For the admin, `seen` is a draft's and
+    `unseen` a published revision's: 404 where the page changes content, which only a draft
+    may (`editable_by`)."""
+    refused = (seen, FORBIDDEN, unseen, FORBIDDEN)
+    return {
+        "anonymous": (seen, LOGIN, None, None),
+        **dict.fromkeys(SIGNED_IN, refused),
+        "programme_admin": (seen, admin, unseen, admin_unseen),
+        "operator": (seen, admin, unseen, admin_unseen),
+    }
+
 
 # Pages with an id: the kind of object it names, then persona -> (the world object the persona
 # may see, its status; the object it may not, its status). None: there is no such object.
@@ -105,6 +122,50 @@ WITH_ID = {
         "medic": ("module", OK, "draft_module", GONE),
         "programme_admin": ("draft_module", OK, None, None),
         "operator": ("draft_module", OK, None, None),
+    },
+    # The curriculum's write pages (issue 6). POST-only ones answer a GET with 405.
+    "curriculum:revision_start": curriculum_writer(
+        "programme", None, admin=NOT_ALLOWED, admin_unseen=None
+    ),
+    "curriculum:revision_detail": curriculum_writer("draft_revision", "revision", admin_unseen=OK),
+    "curriculum:revision_edit": curriculum_writer("draft_revision", "revision", admin_unseen=OK),
+    "curriculum:revision_export_json": curriculum_writer(
+        "draft_revision", "revision", admin_unseen=OK
+    ),
+    "curriculum:modules_export_csv": curriculum_writer(
+        "draft_revision", "revision", admin_unseen=OK
+    ),
+    "curriculum:revision_publish": curriculum_writer("draft_revision", "revision"),
+    "curriculum:revision_discard": curriculum_writer("draft_revision", "revision"),
+    "curriculum:modules_import": curriculum_writer("draft_revision", "revision"),
+    "curriculum:module_create": curriculum_writer("draft_revision", "revision"),
+    "curriculum:qualification_create": curriculum_writer("draft_revision", "revision"),
+    "curriculum:module_edit": curriculum_writer("draft_module", "module"),
+    "curriculum:module_delete": curriculum_writer("draft_module", "module"),
+    "curriculum:module_move": curriculum_writer(
+        "draft_module", "module", admin=NOT_ALLOWED, admin_unseen=NOT_ALLOWED
+    ),
+    "curriculum:module_archive": curriculum_writer(
+        "draft_module", "module", admin=NOT_ALLOWED, admin_unseen=NOT_ALLOWED
+    ),
+    "curriculum:competency_create": curriculum_writer("draft_module", "module"),
+    "curriculum:assessment_create": curriculum_writer("draft_module", "module"),
+    "curriculum:competency_edit": curriculum_writer("draft_competency", "competency"),
+    "curriculum:competency_delete": curriculum_writer("draft_competency", "competency"),
+    "curriculum:assessment_edit": curriculum_writer("draft_assessment", "assessment"),
+    "curriculum:assessment_delete": curriculum_writer("draft_assessment", "assessment"),
+    "curriculum:qualification_edit": curriculum_writer("draft_qualification", "qualification"),
+    "curriculum:qualification_delete": curriculum_writer("draft_qualification", "qualification"),
+    # Moving a cohort to a newer revision: programme admins only, on any cohort.
+    "trainees:cohort_revision": {
+        "anonymous": ("cohort_a", LOGIN, None, None),
+        "trainee": ("cohort_a", FORBIDDEN, "cohort_b", FORBIDDEN),
+        "other_trainee": ("cohort_b", FORBIDDEN, "cohort_a", FORBIDDEN),
+        "trainer": ("cohort_a", FORBIDDEN, "cohort_b", FORBIDDEN),
+        "other_trainer": ("cohort_b", FORBIDDEN, "cohort_a", FORBIDDEN),
+        "medic": ("cohort_a", FORBIDDEN, None, None),
+        "programme_admin": ("cohort_b", OK, None, None),
+        "operator": ("cohort_a", OK, None, None),
     },
 }
 

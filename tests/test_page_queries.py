@@ -83,7 +83,8 @@ PAGES = [
     ("trainee", "trainees:session_detail", "session_a", LAYOUT + 3),
     ("medic", "trainees:medical_home", None, LAYOUT + 1),
     ("medic", "trainees:hold_detail", "hold_a", LAYOUT + 2),
-    ("programme_admin", "curriculum:home", None, LAYOUT + 3),
+    # Programmes, their revisions, the current revisions' modules, assessments, prerequisites.
+    ("programme_admin", "curriculum:home", None, LAYOUT + 5),
     ("trainee", "curriculum:module_detail", "module", LAYOUT + 8),
     # the page's count, its sessions, the sessions to log
     ("trainer", "trainees:session_list", None, LAYOUT + 3),
@@ -92,6 +93,11 @@ PAGES = [
     ("trainer", "trainees:session_schedule", "cohort_a", LAYOUT + 4),
     ("trainer", "trainees:session_log", "session_a", LAYOUT + 8),
     ("programme_admin", "trainees:session_log", "session_a", LAYOUT + 8),
+    # The revision, its modules, their competencies, prerequisites, assessments; qualifications.
+    ("programme_admin", "curriculum:revision_detail", "revision", LAYOUT + 6),
+    ("programme_admin", "curriculum:revision_detail", "draft_revision", LAYOUT + 6),
+    # Without a preview (which runs the progress rule twice per trainee, by design).
+    ("programme_admin", "trainees:cohort_revision", "cohort_a", LAYOUT + 3),
 ]
 
 

@@ -1134,3 +1134,61 @@ class MedicalHold(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_on is None
+
+
+# Cohort revision moves (issue 6) ---------------------------------------------------------------
+
+
+class CohortRevisionMoveQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(cohort__in=Cohort.objects.visible_to(user).values("pk"))
+
+
+class CohortRevisionMove(models.Model):
+    """A cohort moved from one published revision of its programme to a newer one.
+
+    The record of who moved it, when and why; the records made under the earlier revision are
+    left as they were and count under the new one by module code (`trainees.selectors`).
+    """
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.PROTECT, related_name="revision_moves", verbose_name=_("cohort")
+    )
+    from_revision = models.ForeignKey(
+        ProgrammeRevision,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("from revision"),
+    )
+    to_revision = models.ForeignKey(
+        ProgrammeRevision,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("to revision"),
+    )
+    reason = models.TextField(_("reason"))
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("moved by"),
+    )
+    moved_at = models.DateTimeField(_("moved at"), default=timezone.now)
+
+    objects = CohortRevisionMoveQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("revision move")
+        verbose_name_plural = _("revision moves")
+        ordering = ["cohort", "-moved_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_revision=models.F("to_revision")),
+                name="revision_move_changes_revision",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="revision_move_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort}: {self.from_revision.number} → {self.to_revision.number}"

@@ -15,6 +15,7 @@ The rules (DOMAIN.md):
   incomplete, ahead when a module not yet due is already complete.
 """
 
+import copy
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -161,7 +162,7 @@ def trainee_progress(*, trainee: Trainee, on: dt.date | None = None) -> TraineeP
     on = on or timezone.localdate()
     revision_id = trainee.cohort.revision_id
     modules = modules_in_order(
-        Module.objects.filter(revision_id=revision_id).prefetch_related(
+        Module.objects.filter(revision_id=revision_id, archived_at__isnull=True).prefetch_related(
             "assessments", "prerequisite_links"
         )
     )
@@ -184,6 +185,8 @@ def trainee_progress(*, trainee: Trainee, on: dt.date | None = None) -> TraineeP
         attempts[definition_id] = count
         if passes:
             passed_ids.add(definition_id)
+    # Issue 6: work done before the cohort moved to this revision counts by code.
+    hours, attempts, passed_ids = _carry_over(modules, hours, attempts, passed_ids)
 
     qualifications = list(
         Qualification.objects.filter(revision_id=revision_id)
@@ -260,6 +263,51 @@ def trainee_progress(*, trainee: Trainee, on: dt.date | None = None) -> TraineeP
     )
 
 
+def _carry_over(
+    modules: list[Module],
+    hours: dict[int, Decimal],
+    attempts: dict[int, int],
+    passed_ids: set[int],
+) -> tuple[dict[int, Decimal], dict[int, int], set[int]]:
+    """Re-key hours and attempts made against earlier revisions' modules and assessments to
+    those of `modules` (the cohort's revision) with the same code: module code, and module code
+    with assessment code. What matches nothing no longer counts. Records are left as they were.
+
+    A cohort that never moved has nothing to re-key, and this makes no query.
+    """
+    module_by_code = {m.code: m.pk for m in modules}
+    definition_by_code = {(m.code, a.code): a.pk for m in modules for a in m.assessments.all()}
+    foreign_modules = set(hours) - set(module_by_code.values())
+    foreign_definitions = set(attempts) - set(definition_by_code.values())
+    if foreign_modules:
+        codes = dict(Module.objects.filter(pk__in=foreign_modules).values_list("pk", "code"))
+        carried: dict[int, Decimal] = defaultdict(Decimal)
+        for module_id, total in hours.items():
+            target = module_id if module_id not in foreign_modules else None
+            target = target or module_by_code.get(codes.get(module_id))
+            if target is not None:
+                carried[target] += total
+        hours = dict(carried)
+    if foreign_definitions:
+        codes = {
+            pk: (module_code, code)
+            for pk, module_code, code in AssessmentDefinition.objects.filter(
+                pk__in=foreign_definitions
+            ).values_list("pk", "module__code", "code")
+        }
+        counted: dict[int, int] = defaultdict(int)
+        passed: set[int] = set()
+        for definition_id, count in attempts.items():
+            target = definition_id if definition_id not in foreign_definitions else None
+            target = target or definition_by_code.get(codes.get(definition_id))
+            if target is not None:
+                counted[target] += count
+                if definition_id in passed_ids:
+                    passed.add(target)
+        attempts, passed_ids = dict(counted), passed
+    return hours, attempts, passed_ids
+
+
 def _pace(progress: list[ModuleProgress], on: dt.date) -> str | None:
     planned = [p for p in progress if p.due_on is not None]
     if not planned:
@@ -285,3 +333,67 @@ def _projected_completion(
         return on
     days_left = (required - credited) * elapsed / credited
     return on + dt.timedelta(days=int(days_left.to_integral_value()) + 1)
+
+
+# Moving a cohort to a newer revision (issue 6) -------------------------------------------------
+
+
+@dataclass
+class TraineeMoveEffect:
+    """What a move changes for one trainee: their progress now and as it would be after."""
+
+    trainee: Trainee
+    before: TraineeProgress
+    after: TraineeProgress
+
+    def _by_code(self, progress: TraineeProgress) -> dict[str, ModuleProgress]:
+        return {p.module.code: p for p in progress.modules}
+
+    @property
+    def carried_over(self) -> list[ModuleProgress]:
+        """Modules of the new revision in which work already done counts."""
+        return [p for p in self.after.modules if p.hours or p.passed]
+
+    @property
+    def left_behind(self) -> list[ModuleProgress]:
+        """Modules the new revision no longer requires, in which the trainee has work."""
+        after = self._by_code(self.after)
+        return [p for p in self.before.modules if p.module.code not in after and p.hours]
+
+    @property
+    def no_longer_complete(self) -> list[ModuleProgress]:
+        """Modules complete now but not under the new requirements (more hours, a new exam)."""
+        done = {ModuleStatus.COMPLETE, ModuleStatus.EXPIRED}
+        before = self._by_code(self.before)
+        return [
+            p
+            for p in self.after.modules
+            if p.status not in done
+            and p.module.code in before
+            and before[p.module.code].status in done
+        ]
+
+
+def cohort_move_preview(*, cohort, revision) -> list[TraineeMoveEffect]:
+    """Each trainee of `cohort`, their progress now and as it would be on `revision`.
+
+    The projection runs the one progress rule, `trainee_progress`, on an unsaved copy of the
+    cohort pinned to `revision`, so the preview cannot disagree with what the move produces
+    (pace aside: the plan follows the modules only once moved). Two progress computations per
+    trainee: a preview of one cohort, not a list page.
+    """
+    projected_cohort = copy.copy(cohort)
+    projected_cohort.revision = revision
+    effects = []
+    for trainee in cohort.trainees.select_related("user").order_by("user__display_name"):
+        trainee.cohort = cohort
+        projected = copy.copy(trainee)
+        projected.cohort = projected_cohort
+        effects.append(
+            TraineeMoveEffect(
+                trainee=trainee,
+                before=trainee_progress(trainee=trainee),
+                after=trainee_progress(trainee=projected),
+            )
+        )
+    return effects

@@ -14,13 +14,22 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
-from curriculum.models import GRADE_MAX, GRADE_MIN, AssessmentDefinition, Competency, Module
+from curriculum.models import (
+    GRADE_MAX,
+    GRADE_MIN,
+    AssessmentDefinition,
+    Competency,
+    Module,
+    ProgrammeRevision,
+)
 
 from .models import (
     AssessmentAllowance,
     AssessmentAmendment,
     AssessmentResult,
     Cohort,
+    CohortPlanEntry,
+    CohortRevisionMove,
     CompetencyGrade,
     Measurement,
     MedicalHold,
@@ -994,3 +1003,73 @@ def allowance_grant(
     allowance.full_clean()
     allowance.save()
     return allowance
+
+
+# Cohort revision moves (issue 6) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def cohort_revision_move(
+    *,
+    cohort: Cohort,
+    from_revision: ProgrammeRevision,
+    to_revision: ProgrammeRevision,
+    reason: str,
+    by: User,
+) -> CohortRevisionMove:
+    """Pin `cohort` to a newer published revision of its programme, and record the move.
+
+    `from_revision` is the revision the admin saw the preview for: if the cohort was moved
+    meanwhile (or the form is submitted twice) the move is refused rather than made on a
+    preview that no longer holds. Records stay as they were and count by code (see
+    `trainees.selectors`); the plan and the sessions still to come follow the modules by code,
+    and those of modules the new revision no longer requires are dropped from the plan and
+    cancelled.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the move.")})
+    cohort = Cohort.objects.select_for_update().select_related("revision").get(pk=cohort.pk)
+    if cohort.revision_id != from_revision.pk:
+        raise ValidationError(
+            _("This cohort is no longer on revision %(number)s: it was moved meanwhile.")
+            % {"number": from_revision.number}
+        )
+    if (
+        not to_revision.is_published
+        or to_revision.programme_id != from_revision.programme_id
+        or to_revision.number <= from_revision.number
+    ):
+        raise ValidationError(
+            {"revision": _("Choose a newer published revision of the same programme.")}
+        )
+    modules = {m.code: m for m in Module.objects.filter(revision=to_revision).active()}
+    cohort.revision = to_revision
+    cohort.save(update_fields=["revision"])
+    # Row by row, so that the history of every plan entry and session keeps the change.
+    for entry in CohortPlanEntry.objects.filter(cohort=cohort).select_related("module"):
+        module = modules.get(entry.module.code)
+        if module is None:
+            entry.delete()
+        else:
+            entry.module = module
+            entry.save(update_fields=["module"])
+    for session in TrainingSession.objects.filter(
+        cohort=cohort, status=TrainingSession.Status.SCHEDULED
+    ).select_related("module"):
+        module = modules.get(session.module.code)
+        if module is None:
+            session.status = TrainingSession.Status.CANCELLED
+            session.cancellation_reason = _(
+                "The module is no longer in the programme revision the cohort moved to."
+            )
+        else:
+            session.module = module
+        session.version += 1
+        session.save()
+    return CohortRevisionMove.objects.create(
+        cohort=cohort,
+        from_revision=from_revision,
+        to_revision=to_revision,
+        reason=reason.strip(),
+        moved_by=by,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import cohort_views, views
 
 app_name = "trainees"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("trainees/", views.trainee_list, name="trainee_list"),
     path("trainees/<int:pk>/", views.trainee_detail, name="trainee_detail"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    # Issue 6: moving a cohort to a newer revision.
+    path("cohorts/<int:pk>/revision/", cohort_views.cohort_revision, name="cohort_revision"),
 ]
 
 # Sessions: scheduling and logging ------------------------------------------------------------

@@ -35,9 +35,10 @@ def test_the_same_module_code_may_appear_in_another_revision():
     assert Module.objects.filter(code="EMR-1").count() == 2
 
 
-def test_it_refuses_negative_required_hours():
-    with transaction.atomic(), pytest.raises(IntegrityError, match="required_hours_not_negative"):
-        ModuleFactory(required_hours=Decimal(-1))
+@pytest.mark.parametrize("hours", [Decimal(-1), Decimal(0)])
+def test_it_refuses_required_hours_not_above_zero(hours):
+    with transaction.atomic(), pytest.raises(IntegrityError, match="required_hours_positive"):
+        ModuleFactory(required_hours=hours)
 
 
 def test_it_refuses_an_unknown_category():

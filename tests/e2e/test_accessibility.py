@@ -33,6 +33,11 @@ PAGES = [
     ("trainees:hold_detail", "medic", "hold_a"),
     ("curriculum:home", "programme_admin", None),
     ("curriculum:module_detail", "trainee", "module"),
+    ("curriculum:revision_detail", "programme_admin", "draft_revision"),
+    ("curriculum:module_create", "programme_admin", "draft_revision"),
+    ("curriculum:assessment_edit", "programme_admin", "draft_assessment"),
+    ("curriculum:revision_import", "programme_admin", None),
+    ("trainees:cohort_revision", "programme_admin", "cohort_a"),
     ("accounts:password_change", "trainer", None),
     ("home", "no_role", None),
 ]

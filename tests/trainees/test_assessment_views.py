@@ -496,6 +496,8 @@ def test_the_trainee_acknowledges_only_their_own_signed_result(
 ):
     result = _record(course, ready, trainer)
     url = _result_url(result, "result_acknowledge")
+    trainee.preferred_language = "en"  # the page's words are read in English below
+    trainee.save()
     client.force_login(trainee)
     assert "I have been debriefed" not in _texts(client.get(_result_url(result)))
     client.post(url, {"version": result.version})
