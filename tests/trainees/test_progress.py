@@ -24,6 +24,7 @@ from tests.factories import (
     SessionAttendanceFactory,
     TraineeFactory,
     TrainingSessionFactory,
+    certified,
     revision_publish,
     revision_ready,
 )
@@ -31,6 +32,7 @@ from trainees.models import CohortPlanEntry, Currency, Trainee
 from trainees.selectors import ModuleStatus, Pace, trainee_progress
 from trainees.services import (
     assessment_record,
+    medical_certificate_record,
     medical_hold_close,
     medical_hold_open,
     trainee_status_change,
@@ -43,7 +45,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _trainee(revision):
-    return TraineeFactory(cohort=CohortFactory(revision=revision, starts_on=START))
+    """A trainee of a cohort starting on START, with medical and fitness certificates current
+    for two years from it (certificates have tests of their own below)."""
+    trainee = TraineeFactory(cohort=CohortFactory(revision=revision, starts_on=START))
+    return certified(trainee, issued_on=START)
 
 
 def _attend(trainee, module, *, on, hours=4):
