@@ -156,4 +156,7 @@ def world(personas):
         closed_by=personas["medic"],
         reason="Sprained ankle.",
     )
+    # People, for the people pages (issue 9).
+    objects["person_trainer"] = personas["trainer"]
+    objects["person_operator"] = personas["operator"]
     return objects

@@ -32,6 +32,7 @@ from tests.factories import (
     AssessmentResultFactory,
     CohortFactory,
     CompetencyFactory,
+    MedicalCertificateFactory,
     MedicalHoldFactory,
     ModuleFactory,
     ProgrammeFactory,
@@ -49,6 +50,7 @@ from trainees.models import (
     CohortPlanEntry,
     CompetencyGrade,
     Measurement,
+    MedicalCertificate,
     MedicalHold,
     QualificationGrant,
     SessionAttendance,
@@ -138,6 +140,7 @@ MAKERS = {
     QualificationGrant: _grant,
     Measurement: _measurement,
     MedicalHold: MedicalHoldFactory,
+    MedicalCertificate: MedicalCertificateFactory,
 }
 
 RECORDS = [
@@ -150,6 +153,7 @@ RECORDS = [
     QualificationGrant,
     Measurement,
     MedicalHold,
+    MedicalCertificate,
 ]
 
 
