@@ -41,7 +41,9 @@ def _person(request, pk: int) -> User:
 def profile(request):
     """The signed-in person's own profile: names, language, time zone, notifications."""
     user = request.user
-    form = ProfileForm(request.POST or None, instance=User.objects.get(pk=user.pk))
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None, instance=User.objects.get(pk=user.pk)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             user_profile_update(user=user, data=form.cleaned_data)
@@ -68,7 +70,7 @@ def people(request):
 @permission_required(MANAGE, raise_exception=True)
 def person_add(request):
     """Add a trainer, medical officer or programme admin, and send them the invitation."""
-    form = PersonCreateForm(request.POST or None)
+    form = PersonCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             person = person_create(
@@ -108,7 +110,9 @@ def person_detail(request, pk: int):
 def person_edit(request, pk: int):
     """Correct a person's names or e-mail address."""
     person = _person(request, pk)
-    form = PersonEditForm(request.POST or None, instance=User.objects.get(pk=person.pk))
+    form = PersonEditForm(
+        request.POST if request.method == "POST" else None, instance=User.objects.get(pk=person.pk)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             person_update(user=person, data=form.cleaned_data, by=request.user)
@@ -123,7 +127,9 @@ def person_edit(request, pk: int):
 @permission_required(MANAGE, raise_exception=True)
 def person_roles(request, pk: int):
     person = _person(request, pk)
-    form = RolesForm(request.POST or None, initial={"roles": sorted(person.roles)})
+    form = RolesForm(
+        request.POST if request.method == "POST" else None, initial={"roles": sorted(person.roles)}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             user_roles_change(

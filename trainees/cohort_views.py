@@ -96,7 +96,9 @@ def cohort_detail(request, pk: int):
 
 @permission_required(MANAGE, raise_exception=True)
 def cohort_add(request):
-    form = forms.CohortCreateForm(request.POST or None, user=request.user)
+    form = forms.CohortCreateForm(
+        request.POST if request.method == "POST" else None, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -122,7 +124,7 @@ def cohort_add(request):
 @permission_required(MANAGE, raise_exception=True)
 def cohort_edit(request, pk: int):
     cohort = _cohort(request, pk)
-    form = forms.CohortEditForm(request.POST or None, instance=cohort)
+    form = forms.CohortEditForm(request.POST if request.method == "POST" else None, instance=cohort)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -148,7 +150,9 @@ def cohort_plan(request, pk: int):
     """Which module in which weeks: one row per module of the cohort's revision."""
     cohort = _cohort(request, pk)
     modules = modules_in_order(Module.objects.filter(revision_id=cohort.revision_id))
-    form = forms.CohortPlanForm(request.POST or None, cohort=cohort, modules=modules)
+    form = forms.CohortPlanForm(
+        request.POST if request.method == "POST" else None, cohort=cohort, modules=modules
+    )
     if request.method == "POST" and form.is_valid():
         try:
             cohort_plan_set(cohort=cohort, weeks=form.spans, by=request.user)
@@ -164,7 +168,8 @@ def cohort_plan(request, pk: int):
 def cohort_trainers(request, pk: int):
     cohort = _cohort(request, pk)
     form = forms.CohortTrainersForm(
-        request.POST or None, initial={"trainers": list(cohort.trainers.all())}
+        request.POST if request.method == "POST" else None,
+        initial={"trainers": list(cohort.trainers.all())},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -186,7 +191,7 @@ def cohort_trainers(request, pk: int):
 @permission_required(MANAGE, raise_exception=True)
 def cohort_close_view(request, pk: int):
     cohort = _cohort(request, pk)
-    form = forms.CohortCloseForm(request.POST or None)
+    form = forms.CohortCloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -221,7 +226,7 @@ def cohort_close_view(request, pk: int):
 def trainee_add_view(request, pk: int):
     """Add one trainee to the cohort `pk`; they get an e-mail with a link to set a password."""
     cohort = _cohort(request, pk)
-    form = forms.TraineeAddForm(request.POST or None, cohort=cohort)
+    form = forms.TraineeAddForm(request.POST if request.method == "POST" else None, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -258,7 +263,7 @@ def trainee_import(request, pk: int):
     """
     cohort = _cohort(request, pk)
     upload = forms.TraineeImportForm()
-    check = None
+    check, failure = None, None
     if request.method == "POST" and "content" in request.POST:
         confirm = forms.TraineeImportConfirmForm(request.POST)
         if confirm.is_valid():
@@ -272,13 +277,9 @@ def trainee_import(request, pk: int):
                         invite_via=LinkSite.from_request(request),
                     )
                 except ValidationError as error:
-                    errors_to_form(upload, error)
-                    check = None
+                    failure = " ".join(error.messages)
                 except IntegrityError:
-                    upload.add_error(
-                        None, _("Someone in the file was added meanwhile; check again.")
-                    )
-                    check = None
+                    failure = _("Someone in the file was added meanwhile; check the file again.")
                 else:
                     messages.success(
                         request,
@@ -305,8 +306,9 @@ def trainee_import(request, pk: int):
             "cohort": cohort,
             "form": upload,
             "check": check,
+            "failure": failure,
             "confirm": forms.TraineeImportConfirmForm(initial={"content": check.content})
-            if check and check.ok
+            if check and check.ok and not failure
             else None,
         },
     )
@@ -318,7 +320,9 @@ def trainee_status(request, pk: int):
     trainee = get_object_or_404(
         Trainee.objects.visible_to(request.user).select_related("user", "cohort"), pk=pk
     )
-    form = forms.TraineeStatusForm(request.POST or None, trainee=trainee)
+    form = forms.TraineeStatusForm(
+        request.POST if request.method == "POST" else None, trainee=trainee
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

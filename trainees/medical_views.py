@@ -58,7 +58,7 @@ def medical_record(request, pk: int):
 def hold_open(request, pk: int):
     """Put the trainee `pk` on medical hold."""
     trainee = _trainee(request, pk)
-    form = HoldOpenForm(request.POST or None)
+    form = HoldOpenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             medical_hold_open(
@@ -87,7 +87,7 @@ def hold_close(request, pk: int):
     hold = get_object_or_404(
         MedicalHold.objects.visible_to(request.user).select_related("trainee__user"), pk=pk
     )
-    form = HoldCloseForm(request.POST or None)
+    form = HoldCloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             medical_hold_close(
@@ -117,7 +117,7 @@ def hold_close(request, pk: int):
 def certificate_add(request, pk: int):
     """Record a medical or fitness certificate of the trainee `pk`."""
     trainee = _trainee(request, pk)
-    form = CertificateForm(request.POST or None)
+    form = CertificateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
