@@ -111,8 +111,10 @@ def person_create(
     user.save()
     user_set_roles(user=user, roles=roles)
     if invite_via is not None:
+        # Robust: a mail server that fails is logged, and the person (already saved) can be
+        # sent the link again from their page, instead of the admin seeing an error page.
         transaction.on_commit(
-            lambda: user_invitation_send(user=user, site=invite_via, by=by), robust=False
+            lambda: user_invitation_send(user=user, site=invite_via, by=by), robust=True
         )
     return user
 

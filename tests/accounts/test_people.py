@@ -128,7 +128,8 @@ def test_the_link_expires_after_the_reset_timeout(add, admin_client, settings):
     settings.PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
     add()
     link = _link(mail.outbox[0])
-    assert "72 hours" in mail.outbox[0].body
+    assert "The link expires in 72 hours." in mail.outbox[0].body
+    assert 'use "Forgot your password?"' in mail.outbox[0].body
     with time_machine.travel(dt.timedelta(days=3, minutes=1)):
         expired = Client().get(link, follow=True)
     assert expired.context["validlink"] is False
