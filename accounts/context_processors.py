@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 _SECTIONS = [
     ("accounts.manage_curriculum", "curriculum:home", _("Programme")),
     ("accounts.log_training", "trainees:trainer_home", _("Training floor")),
+    ("accounts.manage_people", "trainees:cohort_list", _("Cohorts")),
     ("accounts.manage_people", "trainees:trainee_list", _("Trainees")),
+    ("accounts.manage_people", "accounts:people", _("People")),
     ("accounts.manage_medical", "trainees:medical_home", _("Medical")),
     ("accounts.view_own_progress", "trainees:trainee_home", _("My progress")),
 ]

@@ -1,8 +1,24 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
+from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from .models import Role, User
+from .services import PERSON_FIELDS, PROFILE_FIELDS
+
+
+def errors_to_form(form, error: ValidationError) -> None:
+    """Put a service's refusal beside the field it names, or above the form if it names none
+    of the form's fields."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 class _HelperMixin:
@@ -32,6 +48,16 @@ class PasswordChangeForm(_HelperMixin, auth_forms.PasswordChangeForm):
 class PasswordResetForm(_HelperMixin, auth_forms.PasswordResetForm):
     submit_label = _("Send me a link")
 
+    def get_users(self, email):
+        # Django skips people without a usable password; here that is someone invited who has
+        # not set one yet, and "forgot password" must work for them as the invitation did.
+        # Deactivated people still get nothing.
+        return (
+            user
+            for user in User.objects.filter(email__iexact=email, is_active=True)
+            if user.email.casefold() == email.casefold()
+        )
+
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         # Written for the account's owner, in their language, whoever asked for it.
         with translation.override(context["user"].preferred_language):
@@ -40,3 +66,99 @@ class PasswordResetForm(_HelperMixin, auth_forms.PasswordResetForm):
 
 class SetPasswordForm(_HelperMixin, auth_forms.SetPasswordForm):
     submit_label = _("Set my password")
+
+
+# People ----------------------------------------------------------------------------------------
+
+
+class _ModelHelperMixin:
+    """A crispy FormHelper with one submit button, for the people and profile forms."""
+
+    submit_label = _("Save")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class _EmailUniqueMixin:
+    """The e-mail address is unique whatever its case; say so beside the field."""
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        others = User.objects.annotate(lower=Lower("email")).filter(lower=email.lower())
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if email and others.exists():
+            raise forms.ValidationError(_("Someone else already uses this e-mail address."))
+        return email
+
+
+class QuietHoursMixin:
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("quiet_hours_start"), cleaned.get("quiet_hours_end")
+        if (start is None) != (end is None) and not self.errors.get("quiet_hours_end"):
+            field = "quiet_hours_end" if start is not None else "quiet_hours_start"
+            self.add_error(field, _("Give both the start and the end of the quiet hours."))
+        return cleaned
+
+
+class ProfileForm(_ModelHelperMixin, QuietHoursMixin, forms.ModelForm):
+    """A person's own profile. Saved by `accounts.services.user_profile_update`."""
+
+    submit_label = _("Save my profile")
+
+    class Meta:
+        model = User
+        fields = PROFILE_FIELDS
+        widgets = {
+            "quiet_hours_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_hours_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+
+STAFF_ROLES = [(role.value, role.label) for role in Role if role != Role.TRAINEE]
+
+
+class PersonFieldsForm(_ModelHelperMixin, _EmailUniqueMixin, forms.ModelForm):
+    """Who a new person is. No password: they set their own from the invitation."""
+
+    submit_label = _("Add and send the invitation")
+
+    class Meta:
+        model = User
+        fields = ("username", "display_name", "native_name", "email", "preferred_language")
+        help_texts = {"email": _("The link to set a password is sent here.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["preferred_language"].help_text = _("The invitation is written in it.")
+
+    def person_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class PersonCreateForm(PersonFieldsForm):
+    """A new trainer, medical officer or programme admin (trainees join a cohort instead)."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=STAFF_ROLES, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class PersonEditForm(_ModelHelperMixin, _EmailUniqueMixin, forms.ModelForm):
+    """What a programme admin may correct about a person. Saved by `person_update`."""
+
+    class Meta:
+        model = User
+        fields = PERSON_FIELDS
+
+
+class RolesForm(_ModelHelperMixin, forms.Form):
+    submit_label = _("Change the roles")
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
+    )

@@ -23,6 +23,23 @@ class Role(models.TextChoices):
     TRAINEE = "trainee", _("Trainee")
 
 
+class PersonQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The people pages' gate: programme admins see everyone but the operators (who are
+        managed in the Django admin); anyone else sees only themselves."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        if user.has_perm("accounts.manage_people"):
+            return self.filter(is_superuser=False)
+        return self.filter(pk=user.pk)
+
+
+class PersonManager(UserManager.from_queryset(PersonQuerySet)):
+    pass
+
+
 def default_time_zone() -> str:
     """The site's zone, read when a person is created (not frozen into a migration)."""
     return settings.TIME_ZONE
@@ -54,17 +71,33 @@ class User(AbstractUser):
         _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
     )
     time_zone = TimeZoneField(_("time zone"), default=default_time_zone)
-    notify_in_app = models.BooleanField(_("notify in the application"), default=True)
-    notify_email = models.BooleanField(_("notify by e-mail"), default=True)
+    # The channels and quiet hours that reminder delivery reads (see `in_quiet_hours`).
+    notify_in_app = models.BooleanField(
+        _("notify in the application"),
+        default=True,
+        help_text=_("Show reminders and notices on your pages in the tracker."),
+    )
+    notify_email = models.BooleanField(
+        _("notify by e-mail"),
+        default=True,
+        help_text=_("Send reminders and notices to your e-mail address."),
+    )
     quiet_hours_start = models.TimeField(
         _("quiet hours start"),
         null=True,
         blank=True,
         help_text=_("No e-mail is sent between the start and the end, in your time zone."),
     )
-    quiet_hours_end = models.TimeField(_("quiet hours end"), null=True, blank=True)
+    quiet_hours_end = models.TimeField(
+        _("quiet hours end"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leave both empty for no quiet hours. A start later than the end spans midnight."
+        ),
+    )
 
-    objects = UserManager()
+    objects = PersonManager()
     # Who changed a person's profile or roles, when. Never a password hash; sign-ins are in
     # django-axes' access log instead of here (see accounts.signals).
     history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=["groups"])

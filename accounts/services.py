@@ -1,9 +1,53 @@
-from collections.abc import Iterable
+"""Writes to people: creating, inviting, changing roles and profiles, deactivating.
 
+Nobody sets another person's password here: a new person is sent a one-time link to set their
+own, made by Django's password-reset token generator (void once the password changes, or after
+PASSWORD_RESET_TIMEOUT).
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from .models import Role, User
+
+# What a person may change about themselves, and what a programme admin may change about them.
+PROFILE_FIELDS = (
+    "display_name",
+    "native_name",
+    "preferred_language",
+    "time_zone",
+    "notify_in_app",
+    "notify_email",
+    "quiet_hours_start",
+    "quiet_hours_end",
+)
+PERSON_FIELDS = ("display_name", "native_name", "email")
+
+
+@dataclass(frozen=True)
+class LinkSite:
+    """Where links in an e-mail point: the host the admin used, and whether over HTTPS."""
+
+    domain: str
+    use_https: bool
+
+    @classmethod
+    def from_request(cls, request) -> "LinkSite":
+        return cls(domain=request.get_host(), use_https=request.is_secure())
+
+    @property
+    def protocol(self) -> str:
+        return "https" if self.use_https else "http"
 
 
 @transaction.atomic
@@ -19,3 +63,157 @@ def user_set_roles(*, user: User, roles: Iterable[Role]) -> None:
         user.groups.add(*to_add)
     # The cached roles of this instance are now stale.
     user.__dict__.pop("roles", None)
+
+
+def _save(user: User, fields: Iterable[str], *, by: User | None) -> None:
+    """Validate and save `fields` of `user`, naming `by` in the person's history."""
+    user.full_clean(exclude=["password"])
+    if by is not None:
+        user._history_user = by
+    user.save(update_fields=list(fields))
+
+
+@transaction.atomic
+def person_create(
+    *,
+    username: str,
+    display_name: str,
+    email: str,
+    roles: Iterable[Role],
+    by: User,
+    native_name: str = "",
+    preferred_language: str = "en",
+    time_zone: str | None = None,
+    invite_via: LinkSite | None = None,
+) -> User:
+    """Add a person with their roles and no password; they set it from the invitation.
+
+    With `invite_via`, the invitation is sent once the transaction commits, so a creation that
+    rolls back (a bulk import with a bad row) e-mails no one.
+    """
+    roles = list(roles)
+    if not roles:
+        raise ValidationError(_("Give the person at least one role."))
+    if not email:
+        raise ValidationError({"email": _("A new person needs an e-mail address for the link.")})
+    user = User(
+        username=username,
+        display_name=display_name,
+        native_name=native_name,
+        email=email,
+        preferred_language=preferred_language,
+    )
+    if time_zone:
+        user.time_zone = time_zone
+    user.set_unusable_password()
+    user.full_clean()
+    user._history_user = by
+    user.save()
+    user_set_roles(user=user, roles=roles)
+    if invite_via is not None:
+        # Robust: a mail server that fails is logged, and the person (already saved) can be
+        # sent the link again from their page, instead of the admin seeing an error page.
+        transaction.on_commit(
+            lambda: user_invitation_send(user=user, site=invite_via, by=by), robust=True
+        )
+    return user
+
+
+def user_invitation_send(*, user: User, site: LinkSite, by: User | None = None) -> None:
+    """E-mail `user`, in their language, a one-time link to set their password.
+
+    The link is the password-reset link: it stops working once the password is set (the token
+    hashes the password and the last sign-in) and after PASSWORD_RESET_TIMEOUT.
+    """
+    from .forms import PasswordResetForm  # forms import this module's field lists
+
+    if not user.is_active or not user.email:
+        return
+    context = {
+        "email": user.email,
+        "domain": site.domain,
+        "site_name": site.domain,
+        "protocol": site.protocol,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "user": user,
+        "invited_by": by,
+        "valid_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
+    }
+    # The reset form's sender renders in the owner's language: the same machinery, new words.
+    PasswordResetForm().send_mail(
+        "emails/invitation_subject.txt",
+        "emails/invitation.txt",
+        context,
+        None,
+        user.email,
+        html_email_template_name="emails/invitation.html",
+    )
+
+
+@transaction.atomic
+def user_roles_change(*, user: User, roles: Iterable[Role], by: User) -> None:
+    """Change a person's roles. A programme admin cannot take their own admin role away."""
+    roles = set(roles)
+    if not roles:
+        raise ValidationError(
+            {"roles": _("Give at least one role; to remove someone, deactivate them.")}
+        )
+    if (
+        user.pk == by.pk
+        and Role.PROGRAMME_ADMIN in user.roles
+        and Role.PROGRAMME_ADMIN not in roles
+    ):
+        raise ValidationError(
+            {"roles": _("You cannot remove your own programme admin role; ask another admin.")}
+        )
+    user._history_user = by
+    user_set_roles(user=user, roles=roles)
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, by: User) -> None:
+    """Stop a person from signing in, keeping everything they made or received.
+
+    Nothing is deleted: every record names people through a PROTECT foreign key, and the person
+    stays on them. Their open sessions end at their next request (Django refuses inactive users).
+    """
+    if user.pk == by.pk:
+        raise ValidationError(_("You cannot deactivate yourself."))
+    if not user.is_active:
+        raise ValidationError(_("This person is already deactivated."))
+    user.is_active = False
+    _save(user, ["is_active"], by=by)
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, by: User) -> None:
+    """Let a deactivated person sign in again, with the password they had."""
+    if user.is_active:
+        raise ValidationError(_("This person is already active."))
+    user.is_active = True
+    _save(user, ["is_active"], by=by)
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, data: Mapping[str, Any]) -> User:
+    """Change a person's own profile: names, language, time zone, notifications, quiet hours."""
+    return _update(user, data, PROFILE_FIELDS, by=user)
+
+
+@transaction.atomic
+def person_update(*, user: User, data: Mapping[str, Any], by: User) -> User:
+    """A programme admin corrects a person's names or e-mail address (never their password)."""
+    return _update(user, data, PERSON_FIELDS, by=by)
+
+
+def _update(user: User, data: Mapping[str, Any], allowed: tuple[str, ...], *, by: User) -> User:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValueError(f"Not editable here: {sorted(unknown)}")
+    changed = [field for field, value in data.items() if getattr(user, field) != value]
+    for field in changed:
+        setattr(user, field, data[field])
+    if changed:
+        _save(user, changed, by=by)
+    return user

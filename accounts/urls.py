@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import forms, views
+from . import forms, people_views, views
 
 app_name = "accounts"
 
@@ -39,7 +39,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        views.PasswordSetView.as_view(
             form_class=forms.SetPasswordForm,
             success_url=reverse_lazy("accounts:password_reset_complete"),
         ),
@@ -50,4 +50,14 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # People and profiles (issue 9).
+    path("profile/", people_views.profile, name="profile"),
+    path("people/", people_views.people, name="people"),
+    path("people/add/", people_views.person_add, name="person_add"),
+    path("people/<int:pk>/", people_views.person_detail, name="person_detail"),
+    path("people/<int:pk>/edit/", people_views.person_edit, name="person_edit"),
+    path("people/<int:pk>/roles/", people_views.person_roles, name="person_roles"),
+    path("people/<int:pk>/deactivate/", people_views.person_deactivate, name="person_deactivate"),
+    path("people/<int:pk>/reactivate/", people_views.person_reactivate, name="person_reactivate"),
+    path("people/<int:pk>/invite/", people_views.person_invite, name="person_invite"),
 ]

@@ -26,6 +26,17 @@ def home(request):
     return redirect(LANDING_PAGES[role])
 
 
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """Set a password from a one-time link: the invitation's or "forgot password"'s.
+
+    A deactivated person's old link no longer opens (Django's own view does not ask).
+    """
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True

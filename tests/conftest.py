@@ -170,4 +170,7 @@ def world(personas):
         assessment=module.assessments.first(),
         qualification=revision.qualifications.first(),
     )
+    # People, for the people pages (issue 9).
+    objects["person_trainer"] = personas["trainer"]
+    objects["person_operator"] = personas["operator"]
     return objects

@@ -203,3 +203,28 @@ class MedicalHoldFactory(DjangoModelFactory):
     opened_on = factory.LazyFunction(timezone.localdate)
     opened_by = factory.SubFactory(UserFactory, roles=[Role.MEDICAL_OFFICER])
     reason = "Vestibular symptoms after centrifuge run; ENT review pending."
+
+
+class MedicalCertificateFactory(DjangoModelFactory):
+    class Meta:
+        model = "trainees.MedicalCertificate"
+
+    trainee = factory.SubFactory(TraineeFactory)
+    kind = "medical"
+    issued_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    expires_on = factory.LazyAttribute(lambda c: c.issued_on + dt.timedelta(days=365))
+    examiner = "Aeromedical board"
+    restrictions = "Corrective lenses in flight."
+    recorded_by = factory.SubFactory(UserFactory, roles=[Role.MEDICAL_OFFICER])
+
+
+def certified(trainee, *, issued_on, days=730):
+    """Give `trainee` a current medical and fitness certificate from `issued_on`."""
+    for kind in ("medical", "fitness"):
+        MedicalCertificateFactory(
+            trainee=trainee,
+            kind=kind,
+            issued_on=issued_on,
+            expires_on=issued_on + dt.timedelta(days=days),
+        )
+    return trainee

@@ -60,6 +60,12 @@ EXPECTED = {
     ),
     "curriculum:programme_create": each(FORBIDDEN, programme_admin=OK, operator=OK),
     "curriculum:revision_import": each(FORBIDDEN, programme_admin=OK, operator=OK),
+    # People, profiles and cohorts (issue 9): every write page is the programme admin's.
+    "accounts:profile": each(OK),
+    "accounts:people": each(FORBIDDEN, programme_admin=OK, operator=OK),
+    "accounts:person_add": each(FORBIDDEN, programme_admin=OK, operator=OK),
+    "trainees:cohort_list": each(OK, trainee=FORBIDDEN, other_trainee=FORBIDDEN),
+    "trainees:cohort_add": each(FORBIDDEN, programme_admin=OK, operator=OK),
 }
 
 
@@ -76,6 +82,21 @@ def curriculum_writer(seen, unseen, *, admin=OK, admin_unseen=GONE):
         "operator": (seen, admin, unseen, admin_unseen),
     }
 
+
+def only(allowed, seen, unseen=None):
+    """A page for the personas in `allowed` (who open `seen`, and get 404 on `unseen`); every
+    other persona is refused with 403 on the object it could otherwise see best (`seen`)."""
+    expectations = {"anonymous": (None, None, seen, LOGIN)}
+    for persona in SIGNED_IN:
+        if persona in allowed:
+            expectations[persona] = (seen, OK, unseen, GONE if unseen else None)
+        else:
+            expectations[persona] = (None, None, seen, FORBIDDEN)
+    return expectations
+
+
+ADMINS = {"programme_admin", "operator"}
+MEDICS = {"medic", "operator"}
 
 # Pages with an id: the kind of object it names, then persona -> (the world object the persona
 # may see, its status; the object it may not, its status). None: there is no such object.
@@ -250,6 +271,55 @@ WITH_ID |= {
     },
 }
 
+# A programme admin manages everyone but the operators; the operator, everyone.
+PERSON_PAGES = {
+    f"accounts:{name}": {
+        **only(ADMINS, "person_trainer"),
+        "programme_admin": ("person_trainer", OK, "person_operator", GONE),
+    }
+    for name in [
+        "person_detail",
+        "person_edit",
+        "person_roles",
+        "person_deactivate",
+        "person_reactivate",
+        "person_invite",
+    ]
+}
+COHORT_WRITE_PAGES = {
+    f"trainees:{name}": only(ADMINS, "cohort_a")
+    for name in [
+        "cohort_edit",
+        "cohort_plan",
+        "cohort_trainers",
+        "cohort_close",
+        "trainee_add",
+        "trainee_import",
+    ]
+}
+WITH_ID.update(PERSON_PAGES)
+WITH_ID.update(COHORT_WRITE_PAGES)
+WITH_ID.update(
+    {
+        # Trainers read the cohorts they train; the trainees' pages are their own records.
+        "trainees:cohort_detail": {
+            "anonymous": ("cohort_a", LOGIN, None, None),
+            "trainee": (None, None, "cohort_a", FORBIDDEN),
+            "other_trainee": (None, None, "cohort_b", FORBIDDEN),
+            "trainer": ("cohort_a", OK, "cohort_b", GONE),
+            "other_trainer": ("cohort_b", OK, "cohort_a", GONE),
+            "medic": ("cohort_a", OK, None, None),
+            "programme_admin": ("cohort_b", OK, None, None),
+            "operator": ("cohort_a", OK, None, None),
+        },
+        "trainees:trainee_status": only(ADMINS, "trainee_a"),
+        "trainees:medical_record": only(MEDICS, "trainee_a"),
+        "trainees:hold_open": only(MEDICS, "trainee_b"),
+        "trainees:certificate_add": only(MEDICS, "trainee_a"),
+        "trainees:hold_close": only(MEDICS, "hold_a"),
+    }
+)
+
 ADMIN_NAMESPACE = "admin:"
 ADMIN_PREFIXES = (ADMIN_NAMESPACE, "admin/")  # unnamed admin patterns are named by their route
 # What the admin refuses even operators: deleting training records (never hard-deleted), adding
@@ -266,6 +336,7 @@ RECORDS = [
     "medicalhold",
     "assessmentamendment",
     "assessmentallowance",
+    "medicalcertificate",
 ]
 OPERATOR_REFUSED = {
     *(f"admin:trainees_{model}_delete" for model in RECORDS),

@@ -32,6 +32,7 @@ from tests.factories import (
     AssessmentResultFactory,
     CohortFactory,
     CompetencyFactory,
+    MedicalCertificateFactory,
     MedicalHoldFactory,
     ModuleFactory,
     ProgrammeFactory,
@@ -51,6 +52,7 @@ from trainees.models import (
     CohortPlanEntry,
     CompetencyGrade,
     Measurement,
+    MedicalCertificate,
     MedicalHold,
     QualificationGrant,
     SessionAttendance,
@@ -165,6 +167,7 @@ MAKERS = {
     QualificationGrant: _grant,
     Measurement: _measurement,
     MedicalHold: MedicalHoldFactory,
+    MedicalCertificate: MedicalCertificateFactory,
 }
 
 RECORDS = [
@@ -179,6 +182,7 @@ RECORDS = [
     QualificationGrant,
     Measurement,
     MedicalHold,
+    MedicalCertificate,
 ]
 
 # Records made and changed only in the product: the admin shows them and adds none.

@@ -19,8 +19,9 @@ LAYOUT = 4
 
 
 def grow(world, personas, n):
-    """Add n trainees to cohort A, n sessions attended by the trainee with grades, results and
-    measurements, n closed holds, and n modules in a draft revision."""
+    """Add n trainees to cohort A (each with a medical certificate), n sessions attended by the
+    trainee with grades, results and measurements, n closed holds, and n modules in a draft
+    revision."""
     cohort = world["cohort_a"]
     trainer = personas["trainer"]
     trainee = world["trainee_a"]
@@ -37,6 +38,7 @@ def grow(world, personas, n):
             closed_on=cohort.starts_on + dt.timedelta(days=2),
             closed_by=personas["medic"],
         )
+        f.MedicalCertificateFactory(trainee=newcomer, recorded_by=personas["medic"])
     for day in range(n):
         session = f.TrainingSessionFactory(
             cohort=cohort,
@@ -72,16 +74,18 @@ def grow(world, personas, n):
 
 PAGES = [
     # (persona, URL name, world object for the id or None, queries)
-    ("trainee", "trainees:trainee_home", None, LAYOUT + 15),
-    ("trainer", "trainees:trainee_detail", "trainee_a", LAYOUT + 15),
-    ("medic", "trainees:trainee_detail", "trainee_a", LAYOUT + 15),
+    # 16: one of them reads the trainee's certificates for the readiness verdict.
+    ("trainee", "trainees:trainee_home", None, LAYOUT + 16),
+    ("trainer", "trainees:trainee_detail", "trainee_a", LAYOUT + 16),
+    ("medic", "trainees:trainee_detail", "trainee_a", LAYOUT + 16),
     ("programme_admin", "trainees:trainee_list", None, LAYOUT + 2),
     # + the sessions held and not yet logged
     ("trainer", "trainees:trainer_home", None, LAYOUT + 6),
     # + whether the person may log the session (no query for those who log nothing)
     ("trainer", "trainees:session_detail", "session_a", LAYOUT + 4),
     ("trainee", "trainees:session_detail", "session_a", LAYOUT + 3),
-    ("medic", "trainees:medical_home", None, LAYOUT + 1),
+    # Holds; trainees and their latest certificates (to renew); trainees (medical records).
+    ("medic", "trainees:medical_home", None, LAYOUT + 4),
     ("medic", "trainees:hold_detail", "hold_a", LAYOUT + 2),
     # Programmes, their revisions, the current revisions' modules, assessments, prerequisites.
     ("programme_admin", "curriculum:home", None, LAYOUT + 5),
@@ -98,6 +102,15 @@ PAGES = [
     ("programme_admin", "curriculum:revision_detail", "draft_revision", LAYOUT + 6),
     # Without a preview (which runs the progress rule twice per trainee, by design).
     ("programme_admin", "trainees:cohort_revision", "cohort_a", LAYOUT + 3),
+    # Issue 9: cohorts, people, status and the medical record.
+    ("programme_admin", "trainees:cohort_list", None, LAYOUT + 2),
+    ("trainer", "trainees:cohort_detail", "cohort_a", LAYOUT + 5),
+    ("programme_admin", "trainees:cohort_detail", "cohort_a", LAYOUT + 5),
+    ("programme_admin", "trainees:cohort_plan", "cohort_a", LAYOUT + 3),
+    ("programme_admin", "trainees:trainee_status", "trainee_a", LAYOUT + 2),
+    ("programme_admin", "accounts:people", None, LAYOUT + 2),
+    ("programme_admin", "accounts:person_detail", "person_trainer", LAYOUT + 3),
+    ("medic", "trainees:medical_record", "trainee_a", LAYOUT + 5),
 ]
 
 

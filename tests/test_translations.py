@@ -39,9 +39,10 @@ def test_every_entry_is_translated_and_none_is_fuzzy(name):
 def test_the_compiled_catalogue_matches_its_source(name):
     po = polib.pofile(CATALOGUES[name])
     mo = polib.mofile(CATALOGUES[name].with_suffix(".mo"))
-    compiled = {(e.msgid, e.msgid_plural): translations(e) for e in mo}
+    compiled = {(e.msgctxt, e.msgid, e.msgid_plural): translations(e) for e in mo}
     for entry in po.translated_entries():
-        assert compiled.get((entry.msgid, entry.msgid_plural)) == translations(entry), entry.msgid
+        key = (entry.msgctxt, entry.msgid, entry.msgid_plural)
+        assert compiled.get(key) == translations(entry), entry.msgid
 
 
 @pytest.mark.parametrize("name", CATALOGUES)

@@ -19,6 +19,7 @@ from .models import (
     CohortPlanEntry,
     CompetencyGrade,
     Measurement,
+    MedicalCertificate,
     MedicalHold,
     QualificationGrant,
     SessionAttendance,
@@ -488,3 +489,23 @@ class MedicalHoldAdmin(TrainingRecordAdmin):
         "closing_note",
     )
     autocomplete_fields = ("trainee", "opened_by", "closed_by")
+
+
+@admin.register(MedicalCertificate)
+class MedicalCertificateAdmin(TrainingRecordAdmin):
+    list_display = ("trainee", "kind", "issued_on", "expires_on", "recorded_by")
+    list_select_related = ("trainee__user", "recorded_by")
+    list_filter = ("kind",)
+    search_fields = ("trainee__user__display_name", "trainee__user__username")
+    date_hierarchy = "issued_on"
+    fields = (
+        "trainee",
+        "kind",
+        "issued_on",
+        "expires_on",
+        "examiner",
+        "restrictions",
+        "recorded_by",
+        "recorded_at",
+    )
+    autocomplete_fields = ("trainee", "recorded_by")

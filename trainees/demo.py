@@ -35,6 +35,7 @@ from .models import (
     CohortPlanEntry,
     CompetencyGrade,
     Measurement,
+    MedicalCertificate,
     MedicalHold,
     QualificationGrant,
     SessionAttendance,
@@ -46,6 +47,7 @@ from .models import (
 from .services import (
     assessment_record,
     drill_renewals_grant,
+    medical_certificate_record,
     medical_hold_close,
     medical_hold_open,
     module_qualifications_grant,
@@ -399,6 +401,7 @@ def demo_records_remove() -> None:
     TrainingSession.objects.filter(cohort__in=cohorts).delete()
     TraineeStatusChange.objects.filter(trainee__in=trainees).delete()
     MedicalHold.objects.filter(trainee__in=trainees).delete()
+    MedicalCertificate.objects.filter(trainee__in=trainees).delete()
     trainees.delete()
     cohorts.delete()
 
@@ -717,4 +720,29 @@ def demo_records_ensure(*, revision: ProgrammeRevision, people: list[User]) -> b
         note="Recovered; cleared for centrifuge and pool work.",
         by=medic,
     )
+    demo_certificates_record(trainees=trainees, medic=medic, today=builder.today)
     return True
+
+
+# Days before today each trainee's certificates were issued: a year's validity from then. Wang
+# Fang's fitness certificate expires within the month, for the medical officer's list.
+CERTIFICATES_ISSUED_DAYS_AGO = {"wangfang": {MedicalCertificate.Kind.FITNESS: 345}}
+
+
+def demo_certificates_record(*, trainees: dict[str, Trainee], medic: User, today: dt.date) -> None:
+    """A current medical and fitness certificate for every demo trainee, from their selection."""
+    for username, trainee in sorted(trainees.items()):
+        for kind in MedicalCertificate.Kind.values:
+            days_ago = CERTIFICATES_ISSUED_DAYS_AGO.get(username, {}).get(kind, 90)
+            issued_on = today - dt.timedelta(days=days_ago)
+            medical_certificate_record(
+                trainee=trainee,
+                kind=kind,
+                issued_on=issued_on,
+                expires_on=issued_on + dt.timedelta(days=365),
+                examiner="Astronaut Center of China, aeromedical board",
+                restrictions="Corrective lenses in flight."
+                if (username, kind) == ("trainee2", MedicalCertificate.Kind.MEDICAL)
+                else "",
+                by=medic,
+            )

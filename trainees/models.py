@@ -10,6 +10,7 @@ Physiological measurements follow DOMAIN.md: the trainee, their trainers and the
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 from operator import or_
@@ -1192,3 +1193,124 @@ class CohortRevisionMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cohort}: {self.from_revision.number} → {self.to_revision.number}"
+
+
+# Medical certificates (issue 9) ----------------------------------------------------------------
+
+
+class CertificateKind(models.TextChoices):
+    """The certificates a trainee must hold, current, to be ready for flight assignment."""
+
+    MEDICAL = "medical", _("Medical certificate")
+    FITNESS = "fitness", _("Fitness certificate")
+
+
+@dataclass(frozen=True)
+class CertificateLack:
+    """A certificate that does not count on a given day: never issued, or expired on a day."""
+
+    kind: str
+    expired_on: dt.date | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return CertificateKind(self.kind).label
+
+
+class MedicalCertificateQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The full record (examiner, restrictions): medical officers only."""
+        return self.all() if _can(user, "manage_medical") else self.none()
+
+    def lacking(self, *, trainee, on: dt.date) -> list[CertificateLack]:
+        """The certificate kinds `trainee` holds no current certificate of on day `on`.
+
+        Current: issued on or before `on`, and `on` before its expiry day. One query.
+        """
+        latest: dict[str, dt.date] = {}
+        for kind, expires_on in (
+            self.filter(trainee=trainee, issued_on__lte=on)
+            .order_by("issued_on", "pk")
+            .values_list("kind", "expires_on")
+        ):
+            latest[kind] = max(expires_on, latest.get(kind, expires_on))
+        lacking = []
+        for kind in CertificateKind.values:
+            if kind not in latest:
+                lacking.append(CertificateLack(kind))
+            elif latest[kind] <= on:
+                lacking.append(CertificateLack(kind, latest[kind]))
+        return lacking
+
+
+class MedicalCertificate(models.Model):
+    """A medical or fitness certificate of a trainee, valid from its issue to its expiry day.
+
+    The examiner and any restrictions are medical information: only medical officers read them
+    (`visible_to`). Everyone who sees the trainee's readiness learns only whether a current
+    certificate of each kind is held.
+    """
+
+    Kind = CertificateKind
+
+    trainee = models.ForeignKey(
+        Trainee,
+        on_delete=models.PROTECT,
+        related_name="medical_certificates",
+        verbose_name=_("trainee"),
+    )
+    kind = models.CharField(_("certificate"), max_length=20, choices=Kind.choices)
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(
+        _("expires on"), help_text=_("The first day on which the certificate no longer counts.")
+    )
+    examiner = models.CharField(
+        _("examiner"),
+        max_length=200,
+        help_text=_("Who examined the trainee and issued the certificate."),
+    )
+    restrictions = models.TextField(
+        _("restrictions and notes"),
+        blank=True,
+        help_text=_("Limitations the certificate carries, if any. Medical officers only."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = MedicalCertificateQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("medical certificate")
+        verbose_name_plural = _("medical certificates")
+        ordering = ["trainee", "kind", "-issued_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=CertificateKind.values), name="certificate_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=models.F("issued_on")),
+                name="certificate_expires_after_issue",
+                violation_error_message=_("A certificate must expire after the day it is issued."),
+            ),
+            # Also what makes a double submission of the form record nothing twice.
+            models.UniqueConstraint(
+                fields=["trainee", "kind", "issued_on"],
+                name="certificate_once_a_day",
+                violation_error_message=_(
+                    "A certificate of this kind issued on this day is already recorded."
+                ),
+            ),
+            models.CheckConstraint(condition=~Q(examiner=""), name="certificate_has_examiner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trainee}: {self.get_kind_display()} ({self.issued_on})"
+
+    def is_current(self, on: dt.date) -> bool:
+        return self.issued_on <= on < self.expires_on

@@ -10,7 +10,8 @@ The rules (DOMAIN.md):
   grant suspended (revoked) while its result awaits a new signature does not;
 - a trainee is ready for flight assignment only when every module is complete, every assessment
   passed, every qualification current (valid or expiring, not in grace nor expired), no medical
-  hold is open, and they have not withdrawn;
+  hold is open, they hold a current medical and fitness certificate, and they have not
+  withdrawn;
 - pace compares completed modules with the cohort plan: behind when a module due by today is
   incomplete, ahead when a module not yet due is already complete.
 """
@@ -30,8 +31,10 @@ from curriculum.models import AssessmentDefinition, Module, Qualification, modul
 
 from .models import (
     AssessmentResult,
+    CertificateLack,
     CohortPlanEntry,
     Currency,
+    MedicalCertificate,
     MedicalHold,
     QualificationGrant,
     SessionAttendance,
@@ -106,6 +109,8 @@ class Readiness:
     lapsed_qualifications: list[QualificationStanding] = field(default_factory=list)
     medical_hold: bool = False
     withdrawn: bool = False
+    # Medical and fitness certificates missing or expired (issue 9).
+    lacking_certificates: list[CertificateLack] = field(default_factory=list)
 
     @property
     def ready(self) -> bool:
@@ -115,6 +120,7 @@ class Readiness:
             or self.lapsed_qualifications
             or self.medical_hold
             or self.withdrawn
+            or self.lacking_certificates
         )
 
 
@@ -251,6 +257,7 @@ def trainee_progress(*, trainee: Trainee, on: dt.date | None = None) -> TraineeP
             Q(closed_on__isnull=True) | Q(closed_on__gt=on), trainee=trainee, opened_on__lte=on
         ).exists(),
         withdrawn=trainee.status == Trainee.Status.WITHDRAWN,
+        lacking_certificates=MedicalCertificate.objects.lacking(trainee=trainee, on=on),
     )
     return TraineeProgress(
         trainee=trainee,

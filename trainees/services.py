@@ -32,6 +32,7 @@ from .models import (
     CohortRevisionMove,
     CompetencyGrade,
     Measurement,
+    MedicalCertificate,
     MedicalHold,
     QualificationGrant,
     SessionAttendance,
@@ -1073,3 +1074,30 @@ def cohort_revision_move(
         reason=reason.strip(),
         moved_by=by,
     )
+
+
+@transaction.atomic
+def medical_certificate_record(
+    *,
+    trainee: Trainee,
+    kind: str,
+    issued_on: dt.date,
+    expires_on: dt.date,
+    examiner: str,
+    restrictions: str = "",
+    by: User,
+) -> MedicalCertificate:
+    """Record a medical or fitness certificate; a current one of each kind is needed for flight
+    assignment (`MedicalCertificate.objects.lacking`). One per kind and issue day."""
+    certificate = MedicalCertificate(
+        trainee=trainee,
+        kind=kind,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        examiner=examiner,
+        restrictions=restrictions,
+        recorded_by=by,
+    )
+    certificate.full_clean()
+    certificate.save()
+    return certificate

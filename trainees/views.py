@@ -21,6 +21,7 @@ from curriculum.models import Module
 
 from . import services
 from .forms import AttendanceLogForm, SessionCancelForm, SessionForm, SessionLogForm
+from .medical_selectors import certificates_due
 from .models import (
     AssessmentResult,
     Cohort,
@@ -82,6 +83,7 @@ def _trainee_record(request, trainee: Trainee, *, own: bool):
             .order_by("-opened_on")
         ),
         "sees_hold_reasons": user.has_perm("accounts.manage_medical"),
+        "manages_people": user.has_perm("accounts.manage_people"),
         "status_changes": TraineeStatusChange.objects.visible_to(user)
         .filter(trainee=trainee)
         .select_related("recorded_by"),
@@ -196,7 +198,17 @@ def medical_home(request):
         .select_related("trainee__user", "trainee__cohort", "opened_by", "closed_by")
         .order_by("closed_on", "-opened_on")
     )
-    return render(request, "trainees/medical_home.html", {"holds": holds})
+    # Certificates and each trainee's medical record (issue 9).
+    today = timezone.localdate()
+    context = {
+        "holds": holds,
+        "today": today,
+        "certificates_due": certificates_due(user=request.user, on=today),
+        "trainees": Trainee.objects.physiology_visible_to(request.user)
+        .select_related("user")
+        .order_by("user__display_name"),
+    }
+    return render(request, "trainees/medical_home.html", context)
 
 
 @permission_required("accounts.manage_medical", raise_exception=True)

@@ -40,6 +40,20 @@ PAGES = [
     ("trainees:cohort_revision", "programme_admin", "cohort_a"),
     ("accounts:password_change", "trainer", None),
     ("home", "no_role", None),
+    # Issue 9: the main pages of profile, people, cohorts, trainee status and the medical
+    # officer (the confirm and small action pages share their forms' markup).
+    ("accounts:profile", "trainer", None),
+    ("accounts:people", "programme_admin", None),
+    ("accounts:person_add", "programme_admin", None),
+    ("accounts:person_detail", "programme_admin", "person_trainer"),
+    ("trainees:cohort_list", "programme_admin", None),
+    ("trainees:cohort_detail", "programme_admin", "cohort_a"),
+    ("trainees:cohort_plan", "programme_admin", "cohort_a"),
+    ("trainees:trainee_add", "programme_admin", "cohort_a"),
+    ("trainees:trainee_import", "programme_admin", "cohort_a"),
+    ("trainees:trainee_status", "programme_admin", "trainee_a"),
+    ("trainees:medical_record", "medic", "trainee_a"),
+    ("trainees:certificate_add", "medic", "trainee_a"),
 ]
 
 

@@ -24,6 +24,7 @@ from tests.factories import (
     SessionAttendanceFactory,
     TraineeFactory,
     TrainingSessionFactory,
+    certified,
     revision_publish,
     revision_ready,
 )
@@ -31,6 +32,7 @@ from trainees.models import CohortPlanEntry, Currency, Trainee
 from trainees.selectors import ModuleStatus, Pace, trainee_progress
 from trainees.services import (
     assessment_record,
+    medical_certificate_record,
     medical_hold_close,
     medical_hold_open,
     trainee_status_change,
@@ -43,7 +45,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _trainee(revision):
-    return TraineeFactory(cohort=CohortFactory(revision=revision, starts_on=START))
+    """A trainee of a cohort starting on START, with medical and fitness certificates current
+    for two years from it (certificates have tests of their own below)."""
+    trainee = TraineeFactory(cohort=CohortFactory(revision=revision, starts_on=START))
+    return certified(trainee, issued_on=START)
 
 
 def _attend(trainee, module, *, on, hours=4):
@@ -358,6 +363,43 @@ def test_a_withdrawn_trainee_is_not_ready(qualified, programme_admin):
     readiness = trainee_progress(trainee=qualified, on=GRANTED_ON).readiness
     assert readiness.withdrawn
     assert not readiness.ready
+
+
+def test_a_trainee_without_certificates_is_not_ready_and_is_told_which(trainer):
+    trainee = TraineeFactory(cohort=CohortFactory(revision=revision_ready(), starts_on=START))
+    _complete(trainee, trainer, on=GRANTED_ON)
+    readiness = trainee_progress(trainee=trainee, on=GRANTED_ON).readiness
+    assert [(lack.kind, lack.expired_on) for lack in readiness.lacking_certificates] == [
+        ("medical", None),
+        ("fitness", None),
+    ]
+    assert not readiness.ready
+
+
+def test_a_certificate_counts_from_its_issue_until_its_expiry_day(qualified, medic):
+    # `qualified` holds certificates from START for 730 days; the fitness one lapses sooner.
+    fitness = qualified.medical_certificates.get(kind="fitness")
+    fitness.expires_on = GRANTED_ON + dt.timedelta(days=10)
+    fitness.save()
+    day_before = GRANTED_ON + dt.timedelta(days=9)
+    assert trainee_progress(trainee=qualified, on=day_before).readiness.ready
+    readiness = trainee_progress(trainee=qualified, on=fitness.expires_on).readiness
+    assert [(lack.kind, lack.expired_on) for lack in readiness.lacking_certificates] == [
+        ("fitness", fitness.expires_on)
+    ]
+    assert not readiness.ready
+    # A renewal counts from the day it is issued, not before.
+    renewed_on = fitness.expires_on + dt.timedelta(days=1)
+    medical_certificate_record(
+        trainee=qualified,
+        kind="fitness",
+        issued_on=renewed_on,
+        expires_on=renewed_on + dt.timedelta(days=365),
+        examiner="Aeromedical board",
+        by=medic,
+    )
+    assert not trainee_progress(trainee=qualified, on=fitness.expires_on).readiness.ready
+    assert trainee_progress(trainee=qualified, on=renewed_on).readiness.ready
 
 
 # Pace --------------------------------------------------------------------------------------------

@@ -1,0 +1,224 @@
+"""Writes that run a programme: cohorts, their plans and trainers, and adding trainees.
+
+Kept apart from services.py (the training records) because they belong to the programme admin's
+pages; the same rules apply: keyword-only, atomic, a record is saved whole or not at all.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from accounts.services import LinkSite, person_create
+from curriculum.models import Module, ProgrammeRevision
+
+from .models import Cohort, CohortPlanEntry, Trainee
+from .services import trainee_enrol, trainee_status_change
+
+
+def _check_open(cohort: Cohort) -> None:
+    if cohort.closed_on is not None:
+        raise ValidationError(_("This cohort is closed; its plan, trainers and trainees stay."))
+
+
+def _check_trainers(trainers: Iterable[User]) -> None:
+    for user in trainers:
+        if not (user.is_active and user.has_perm("accounts.log_training")):
+            raise ValidationError(
+                {"trainers": _("%(name)s cannot train a cohort.") % {"name": user}}
+            )
+
+
+@transaction.atomic
+def cohort_create(
+    *,
+    name: str,
+    revision: ProgrammeRevision,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    trainers: Iterable[User],
+    by: User,
+) -> Cohort:
+    """Start a cohort on a published revision, with its dates and trainers (its plan next)."""
+    trainers = list(trainers)
+    _check_trainers(trainers)
+    cohort = Cohort(name=name, revision=revision, starts_on=starts_on, ends_on=ends_on)
+    cohort.full_clean()
+    cohort._history_user = by
+    cohort.save()
+    cohort.trainers.set(trainers)
+    return cohort
+
+
+@transaction.atomic
+def cohort_update(
+    *, cohort: Cohort, name: str, starts_on: dt.date, ends_on: dt.date, by: User
+) -> Cohort:
+    """Rename a cohort or move its dates. Its revision never changes: trainees are pinned to it."""
+    _check_open(cohort)
+    cohort.name, cohort.starts_on, cohort.ends_on = name, starts_on, ends_on
+    cohort.full_clean()
+    _check_plan_fits(cohort, cohort.plan.values_list("end_week", flat=True))
+    cohort._history_user = by
+    cohort.save(update_fields=["name", "starts_on", "ends_on"])
+    return cohort
+
+
+def cohort_weeks(cohort: Cohort) -> int:
+    """How many plan weeks the cohort's dates hold (a started week counts)."""
+    return -(-(cohort.ends_on - cohort.starts_on).days // 7)
+
+
+def _check_plan_fits(cohort: Cohort, end_weeks: Iterable[int]) -> None:
+    weeks = cohort_weeks(cohort)
+    if any(end > weeks for end in end_weeks):
+        raise ValidationError(
+            _("The plan runs past the cohort's planned end (week %(weeks)s).") % {"weeks": weeks}
+        )
+
+
+@transaction.atomic
+def cohort_plan_set(
+    *, cohort: Cohort, weeks: Mapping[Module, tuple[int, int] | None], by: User
+) -> None:
+    """Plan which modules the cohort takes in which weeks; None takes a module off the plan.
+
+    Entries are saved one by one so that each change is in the plan's history.
+    """
+    _check_open(cohort)
+    for module, span in weeks.items():
+        if module.revision_id != cohort.revision_id:
+            raise ValidationError(_("The module must belong to the cohort's programme revision."))
+        if span is not None and not 1 <= span[0] <= span[1]:
+            raise ValidationError(_("The last week cannot come before the first."))
+    _check_plan_fits(cohort, [span[1] for span in weeks.values() if span])
+    existing = {entry.module_id: entry for entry in cohort.plan.all()}
+    for module, span in weeks.items():
+        entry = existing.get(module.pk)
+        if span is None:
+            if entry is not None:
+                entry._history_user = by
+                entry.delete()  # a plan, not a record: its history keeps what it was
+            continue
+        if entry is None:
+            entry = CohortPlanEntry(cohort=cohort, module=module)
+        elif (entry.start_week, entry.end_week) == span:
+            continue
+        entry.start_week, entry.end_week = span
+        entry._history_user = by
+        entry.save()
+
+
+@transaction.atomic
+def cohort_trainers_set(*, cohort: Cohort, trainers: Iterable[User], by: User) -> None:
+    """Assign or reassign the cohort's trainers; the change is kept in the cohort's history."""
+    _check_open(cohort)
+    trainers = list(trainers)
+    _check_trainers(trainers)
+    cohort._history_user = by
+    cohort.trainers.set(trainers)
+
+
+@transaction.atomic
+def cohort_close(
+    *, cohort: Cohort, closed_on: dt.date, graduate: bool, reason: str, by: User
+) -> list[Trainee]:
+    """Close a cohort on the day it graduates; with `graduate`, every trainee still in training
+    graduates that day, with `reason` in their status history. Returns those who graduated."""
+    # Read again inside the transaction: two admins closing at once close it once.
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    _check_open(cohort)
+    if closed_on < cohort.starts_on:
+        raise ValidationError({"closed_on": _("A cohort cannot close before it starts.")})
+    if closed_on > timezone.localdate():
+        raise ValidationError(
+            {"closed_on": _("A cohort closes on the day it graduates, not ahead.")}
+        )
+    graduated = []
+    if graduate:
+        if not reason.strip():
+            raise ValidationError({"reason": _("Give the reason for the change.")})
+        for trainee in cohort.trainees.filter(status=Trainee.Status.IN_TRAINING):
+            trainee_status_change(
+                trainee=trainee,
+                status=Trainee.Status.GRADUATED,
+                effective_on=closed_on,
+                reason=reason,
+                by=by,
+            )
+            graduated.append(trainee)
+    cohort.closed_on = closed_on
+    cohort._history_user = by
+    cohort.save(update_fields=["closed_on"])
+    return graduated
+
+
+@transaction.atomic
+def trainee_add(
+    *,
+    cohort: Cohort,
+    person: Mapping[str, str],
+    agency: str,
+    nationality: str,
+    crew_role: str,
+    by: User,
+    on: dt.date | None = None,
+    invite_via: LinkSite | None = None,
+) -> Trainee:
+    """Add a new person as a trainee of `cohort` and send them the link to set their password.
+
+    `person` holds the fields of `accounts.services.person_create` (username, names, e-mail,
+    language).
+    """
+    _check_open(cohort)
+    user = person_create(**person, roles=[Role.TRAINEE], by=by, invite_via=invite_via)
+    return trainee_enrol(
+        user=user,
+        cohort=cohort,
+        agency=agency,
+        nationality=nationality,
+        crew_role=crew_role,
+        by=by,
+        on=on,
+    )
+
+
+@transaction.atomic
+def trainees_import(
+    *,
+    cohort: Cohort,
+    rows: Sequence[Mapping[str, str]],
+    by: User,
+    on: dt.date | None = None,
+    invite_via: LinkSite | None = None,
+) -> list[Trainee]:
+    """Add every row as a trainee of `cohort`, or none: a row that fails rolls back the rest.
+
+    The rows are checked first by `trainees.imports.trainee_rows_check`; this is the backstop
+    when the database changed in between (a unique constraint), and then nothing is saved and
+    no invitation leaves (they are sent on commit).
+    """
+    _check_open(cohort)
+    added = []
+    for row in rows:
+        person = {key: row[key] for key in PERSON_KEYS if key in row}
+        added.append(
+            trainee_add(
+                cohort=cohort,
+                person=person,
+                agency=row["agency"],
+                nationality=row["nationality"],
+                crew_role=row["crew_role"],
+                by=by,
+                on=on,
+                invite_via=invite_via,
+            )
+        )
+    return added
+
+
+PERSON_KEYS = ("username", "display_name", "native_name", "email", "preferred_language")

@@ -1,0 +1,90 @@
+"""Forms of the medical officer's pages. They validate; the services in services.py save."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import MedicalCertificate
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class _Helper:
+    submit_label = _("Save")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+def _not_ahead(day):
+    if day > timezone.localdate():
+        raise forms.ValidationError(_("This cannot be a day still to come."))
+    return day
+
+
+class HoldOpenForm(_Helper, forms.Form):
+    submit_label = _("Put on medical hold")
+    opened_on = forms.DateField(label=_("Opened on"), widget=DATE)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Only medical officers read it; others see that a hold is open, and since when."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opened_on"].initial = timezone.localdate()
+
+    def clean_opened_on(self):
+        return _not_ahead(self.cleaned_data["opened_on"])
+
+
+class HoldCloseForm(_Helper, forms.Form):
+    submit_label = _("Close the hold")
+    closed_on = forms.DateField(label=_("Closed on"), widget=DATE)
+    note = forms.CharField(
+        label=_("Closing note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["closed_on"].initial = timezone.localdate()
+
+    def clean_closed_on(self):
+        return _not_ahead(self.cleaned_data["closed_on"])
+
+
+class CertificateForm(_Helper, forms.ModelForm):
+    submit_label = _("Record the certificate")
+
+    class Meta:
+        model = MedicalCertificate
+        fields = ("kind", "issued_on", "expires_on", "examiner", "restrictions")
+        widgets = {
+            "issued_on": DATE,
+            "expires_on": DATE,
+            "restrictions": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_issued_on(self):
+        return _not_ahead(self.cleaned_data["issued_on"])
+
+    def clean(self):
+        cleaned = super().clean()
+        issued_on, expires_on = cleaned.get("issued_on"), cleaned.get("expires_on")
+        if issued_on and expires_on and expires_on <= issued_on:
+            self.add_error("expires_on", _("A certificate must expire after the day it is issued."))
+        return cleaned
+
+    def _post_clean(self):
+        # The trainee is set by the service; the unique check needs it, and the service's
+        # full_clean makes it (reported above the form).
+        if "expires_on" in self.errors:
+            return
+        super()._post_clean()
