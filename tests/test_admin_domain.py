@@ -186,7 +186,7 @@ RECORDS = [
 ]
 
 # Records made and changed only in the product: the admin shows them and adds none.
-VIEW_ONLY = {AssessmentAmendment, AssessmentAllowance}
+VIEW_ONLY = (AssessmentAmendment, AssessmentAllowance)
 
 
 def _url(model, view, *args):
