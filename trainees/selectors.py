@@ -159,51 +159,148 @@ def _percent(modules: list[ModuleProgress]) -> int:
 
 def trainee_progress(*, trainee: Trainee, on: dt.date | None = None) -> TraineeProgress:
     """Where `trainee` stands on day `on` (default today), in a fixed number of queries."""
-    on = on or timezone.localdate()
-    revision_id = trainee.cohort.revision_id
-    modules = modules_in_order(
-        Module.objects.filter(revision_id=revision_id, archived_at__isnull=True).prefetch_related(
-            "assessments", "prerequisite_links"
-        )
-    )
-    hours = dict(
-        SessionAttendance.objects.filter(
-            trainee=trainee,
-            session__status=TrainingSession.Status.COMPLETED,
-            session__starts_at__date__lte=on,
-        )
-        .values_list("session__module_id")
-        .annotate(total=Sum("hours_credited"))
-    )
-    attempts: dict[int, int] = {}
-    passed_ids: set[int] = set()
-    for definition_id, count, passes in (
-        AssessmentResult.objects.filter(trainee=trainee, taken_at__date__lte=on)
-        .values_list("definition_id")
-        .annotate(n=Count("pk"), passes=Count("pk", filter=Q(passed=True, signed_at__isnull=False)))
-    ):
-        attempts[definition_id] = count
-        if passes:
-            passed_ids.add(definition_id)
-    # Issue 6: work done before the cohort moved to this revision counts by code.
-    hours, attempts, passed_ids = _carry_over(modules, hours, attempts, passed_ids)
+    return trainees_progress(trainees=[trainee], on=on)[0]
 
-    qualifications = list(
-        Qualification.objects.filter(revision_id=revision_id)
-        .select_related("conferred_by_assessment")
-        .order_by("code")
-    )
-    latest: dict[str, QualificationGrant] = {}
-    for grant in (
-        QualificationGrant.objects.filter(
-            trainee=trainee, granted_on__lte=on, revoked_at__isnull=True
+
+def trainees_progress(
+    *, trainees: list[Trainee], on: dt.date | None = None
+) -> list[TraineeProgress]:
+    """The progress of each of `trainees` on day `on`, in the same fixed number of queries
+    however many trainees and records there are: the records are loaded for all of them at once
+    (`_ProgressRecords`), then the rules run per trainee (`_progress_of`)."""
+    on = on or timezone.localdate()
+    records = _ProgressRecords.load(trainees, on)
+    return [_progress_of(trainee, records, on) for trainee in trainees]
+
+
+@dataclass
+class _ProgressRecords:
+    """What the progress rules read, for several trainees, loaded in a fixed number of queries."""
+
+    modules: dict[int, list[Module]]  # by revision
+    qualifications: dict[int, list[Qualification]]  # by revision
+    hours: dict[int, dict[int, Decimal]]  # trainee -> module -> hours
+    attempts: dict[int, dict[int, int]]  # trainee -> definition -> attempts
+    passed: dict[int, set[int]]  # trainee -> definitions passed (signed)
+    grants: dict[int, dict[str, QualificationGrant]]  # trainee -> code -> latest grant
+    due: dict[int, dict[int, dt.date]]  # cohort -> module -> due on
+    on_hold: set[int]  # trainees with a hold open on the day
+    module_codes: dict[int, str]  # earlier revisions' modules with work in them
+    definition_codes: dict[int, tuple[str, str]]  # and their assessments
+
+    @classmethod
+    def load(cls, trainees: list[Trainee], on: dt.date) -> "_ProgressRecords":
+        ids = [t.pk for t in trainees]
+        revision_ids = {t.cohort.revision_id for t in trainees}
+        modules: dict[int, list[Module]] = defaultdict(list)
+        for module in Module.objects.filter(
+            revision_id__in=revision_ids, archived_at__isnull=True
+        ).prefetch_related("assessments", "prerequisite_links"):
+            modules[module.revision_id].append(module)
+        modules = {rev: modules_in_order(found) for rev, found in modules.items()}
+        hours: dict[int, dict[int, Decimal]] = defaultdict(dict)
+        for trainee_id, module_id, total in (
+            SessionAttendance.objects.filter(
+                trainee_id__in=ids,
+                session__status=TrainingSession.Status.COMPLETED,
+                session__starts_at__date__lte=on,
+            )
+            .values_list("trainee_id", "session__module_id")
+            .annotate(total=Sum("hours_credited"))
+        ):
+            hours[trainee_id][module_id] = total
+        attempts: dict[int, dict[int, int]] = defaultdict(dict)
+        passed: dict[int, set[int]] = defaultdict(set)
+        for trainee_id, definition_id, count, passes in (
+            AssessmentResult.objects.filter(trainee_id__in=ids, taken_at__date__lte=on)
+            .values_list("trainee_id", "definition_id")
+            .annotate(
+                n=Count("pk"), passes=Count("pk", filter=Q(passed=True, signed_at__isnull=False))
+            )
+        ):
+            attempts[trainee_id][definition_id] = count
+            if passes:
+                passed[trainee_id].add(definition_id)
+        qualifications: dict[int, list[Qualification]] = defaultdict(list)
+        for qualification in (
+            Qualification.objects.filter(revision_id__in=revision_ids)
+            .select_related("conferred_by_assessment")
+            .order_by("code")
+        ):
+            qualifications[qualification.revision_id].append(qualification)
+        grants: dict[int, dict[str, QualificationGrant]] = defaultdict(dict)
+        for grant in (
+            QualificationGrant.objects.filter(
+                trainee_id__in=ids, granted_on__lte=on, revoked_at__isnull=True
+            )
+            .select_related("qualification")
+            .order_by("granted_on", "pk")
+        ):
+            grants[grant.trainee_id][grant.qualification.code] = grant
+        due: dict[int, dict[int, dt.date]] = defaultdict(dict)
+        for entry in CohortPlanEntry.objects.filter(
+            cohort_id__in={t.cohort_id for t in trainees}
+        ).select_related("cohort"):
+            due[entry.cohort_id][entry.module_id] = entry.due_on
+        on_hold = set(
+            MedicalHold.objects.filter(
+                Q(closed_on__isnull=True) | Q(closed_on__gt=on),
+                trainee_id__in=ids,
+                opened_on__lte=on,
+            ).values_list("trainee_id", flat=True)
         )
-        .select_related("qualification")
-        .order_by("granted_on", "pk")
-    ):
-        latest[grant.qualification.code] = grant
+        # Issue 6: work done before a cohort moved to its revision counts by code. A cohort that
+        # never moved has no work outside its revision, and this makes no query.
+        own_modules = {m.pk for found in modules.values() for m in found}
+        own_definitions = {
+            a.pk for found in modules.values() for m in found for a in m.assessments.all()
+        }
+        foreign_modules = {m for by in hours.values() for m in by} - own_modules
+        foreign_definitions = {d for by in attempts.values() for d in by} - own_definitions
+        module_codes = (
+            dict(Module.objects.filter(pk__in=foreign_modules).values_list("pk", "code"))
+            if foreign_modules
+            else {}
+        )
+        definition_codes = (
+            {
+                pk: (module_code, code)
+                for pk, module_code, code in AssessmentDefinition.objects.filter(
+                    pk__in=foreign_definitions
+                ).values_list("pk", "module__code", "code")
+            }
+            if foreign_definitions
+            else {}
+        )
+        return cls(
+            modules=modules,
+            qualifications=qualifications,
+            hours=hours,
+            attempts=attempts,
+            passed=passed,
+            grants=grants,
+            due=due,
+            on_hold=on_hold,
+            module_codes=module_codes,
+            definition_codes=definition_codes,
+        )
+
+
+def _progress_of(trainee: Trainee, records: _ProgressRecords, on: dt.date) -> TraineeProgress:
+    """The progress rules, applied to one trainee's records (no query)."""
+    revision_id = trainee.cohort.revision_id
+    modules = records.modules.get(revision_id, [])
+    hours, attempts, passed_ids = _carry_over(
+        modules,
+        records.hours.get(trainee.pk, {}),
+        records.attempts.get(trainee.pk, {}),
+        records.passed.get(trainee.pk, set()),
+        records.module_codes,
+        records.definition_codes,
+    )
+    latest = records.grants.get(trainee.pk, {})
     standings = []
-    for qualification in qualifications:
+    for qualification in records.qualifications.get(revision_id, []):
         grant = latest.get(qualification.code)
         standings.append(
             QualificationStanding(qualification, grant, grant.currency(on) if grant else None)
@@ -211,13 +308,7 @@ def trainee_progress(*, trainee: Trainee, on: dt.date | None = None) -> TraineeP
     lapsed_modules = {
         s.qualification.conferring_module_id for s in standings if s.currency == Currency.EXPIRED
     }
-
-    due = {
-        entry.module_id: entry.due_on
-        for entry in CohortPlanEntry.objects.filter(cohort_id=trainee.cohort_id).select_related(
-            "cohort"
-        )
-    }
+    due = records.due.get(trainee.cohort_id, {})
     progress = []
     for module in modules:
         assessments = list(module.assessments.all())
@@ -247,9 +338,7 @@ def trainee_progress(*, trainee: Trainee, on: dt.date | None = None) -> TraineeP
         missing_modules=[p.module for p in progress if not p.hours_met],
         failed_assessments=[a for p in progress for a in p.assessments if a.pk not in passed_ids],
         lapsed_qualifications=[s for s in standings if not s.current],
-        medical_hold=MedicalHold.objects.filter(
-            Q(closed_on__isnull=True) | Q(closed_on__gt=on), trainee=trainee, opened_on__lte=on
-        ).exists(),
+        medical_hold=trainee.pk in records.on_hold,
         withdrawn=trainee.status == Trainee.Status.WITHDRAWN,
     )
     return TraineeProgress(
@@ -268,38 +357,31 @@ def _carry_over(
     hours: dict[int, Decimal],
     attempts: dict[int, int],
     passed_ids: set[int],
+    module_codes: dict[int, str],
+    definition_codes: dict[int, tuple[str, str]],
 ) -> tuple[dict[int, Decimal], dict[int, int], set[int]]:
     """Re-key hours and attempts made against earlier revisions' modules and assessments to
     those of `modules` (the cohort's revision) with the same code: module code, and module code
     with assessment code. What matches nothing no longer counts. Records are left as they were.
-
-    A cohort that never moved has nothing to re-key, and this makes no query.
     """
     module_by_code = {m.code: m.pk for m in modules}
     definition_by_code = {(m.code, a.code): a.pk for m in modules for a in m.assessments.all()}
     foreign_modules = set(hours) - set(module_by_code.values())
     foreign_definitions = set(attempts) - set(definition_by_code.values())
     if foreign_modules:
-        codes = dict(Module.objects.filter(pk__in=foreign_modules).values_list("pk", "code"))
         carried: dict[int, Decimal] = defaultdict(Decimal)
         for module_id, total in hours.items():
             target = module_id if module_id not in foreign_modules else None
-            target = target or module_by_code.get(codes.get(module_id))
+            target = target or module_by_code.get(module_codes.get(module_id))
             if target is not None:
                 carried[target] += total
         hours = dict(carried)
     if foreign_definitions:
-        codes = {
-            pk: (module_code, code)
-            for pk, module_code, code in AssessmentDefinition.objects.filter(
-                pk__in=foreign_definitions
-            ).values_list("pk", "module__code", "code")
-        }
         counted: dict[int, int] = defaultdict(int)
         passed: set[int] = set()
         for definition_id, count in attempts.items():
             target = definition_id if definition_id not in foreign_definitions else None
-            target = target or definition_by_code.get(codes.get(definition_id))
+            target = target or definition_by_code.get(definition_codes.get(definition_id))
             if target is not None:
                 counted[target] += count
                 if definition_id in passed_ids:
