@@ -21,20 +21,33 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from curriculum.models import AssessmentDefinition, Module, Qualification, modules_in_order
+from curriculum.models import (
+    AssessmentDefinition,
+    Competency,
+    Module,
+    Qualification,
+    modules_in_order,
+)
 
 from .models import (
     AssessmentResult,
+    Cohort,
     CohortPlanEntry,
+    CompetencyGrade,
     Currency,
+    Measurement,
     MedicalHold,
+    Metric,
     QualificationGrant,
     SessionAttendance,
+    SessionStatus,
     Trainee,
     TrainingSession,
 )
@@ -106,6 +119,21 @@ class Readiness:
     lapsed_qualifications: list[QualificationStanding] = field(default_factory=list)
     medical_hold: bool = False
     withdrawn: bool = False
+
+    def missing_items(self) -> list[str]:
+        """What is missing, one short line each (the CSV export; the page lists them in full)."""
+        items = []
+        if self.withdrawn:
+            items.append(str(_("Withdrawn from training")))
+        if self.medical_hold:
+            items.append(str(_("Medical hold")))
+        items += [f"{m.code}" for m in self.missing_modules]
+        items += [f"{a.code}" for a in self.failed_assessments]
+        items += [
+            f"{s.qualification.code}: {s.currency_label or _('not yet held')}"
+            for s in self.lapsed_qualifications
+        ]
+        return items
 
     @property
     def ready(self) -> bool:
@@ -479,3 +507,256 @@ def cohort_move_preview(*, cohort, revision) -> list[TraineeMoveEffect]:
             )
         )
     return effects
+
+
+# The dashboard, the cohort board and the transcript (issue 5) ---------------------------------
+
+
+class Trend(models.TextChoices):
+    UP = "up", _("Improving")
+    STEADY = "steady", _("Steady")
+    DOWN = "down", _("Declining")
+
+
+@dataclass
+class CompetencyStanding:
+    """A competency's latest observed grade and its trend against the grade observed before.
+
+    "Not observed" entries are counted apart and never enter a grade or a trend: a competency
+    only ever marked not observed has no grade at all, not a low one.
+    """
+
+    competency: Competency
+    grades: list[int] = field(default_factory=list)  # observed grades, oldest first
+    not_observed: int = 0
+    last_on: dt.date | None = None
+
+    @property
+    def latest(self) -> int | None:
+        return self.grades[-1] if self.grades else None
+
+    @property
+    def trend(self) -> str | None:
+        if len(self.grades) < 2:
+            return None
+        latest, before = self.grades[-1], self.grades[-2]
+        return Trend.UP if latest > before else Trend.DOWN if latest < before else Trend.STEADY
+
+    @property
+    def trend_label(self) -> str:
+        return Trend(self.trend).label if self.trend else ""
+
+
+def competency_profile(*, trainee: Trainee, user) -> list[CompetencyStanding]:
+    """Each competency of the trainee's revision, with the grades `user` may see, in module
+    order: grades from completed sessions and from assessment attempts, dated when observed.
+    Two queries whatever the number of grades."""
+    competencies = Competency.objects.filter(
+        module__revision_id=trainee.cohort.revision_id, module__archived_at__isnull=True
+    ).select_related("module")
+    rank = {m.pk: i for i, m in enumerate(modules_in_order({c.module for c in competencies}))}
+    standings = {
+        c.pk: CompetencyStanding(c)
+        for c in sorted(competencies, key=lambda c: (rank[c.module_id], c.order, c.pk))
+    }
+    grades = (
+        CompetencyGrade.objects.visible_to(user)
+        .filter(
+            Q(attendance__trainee=trainee, attendance__session__status=SessionStatus.COMPLETED)
+            | Q(result__trainee=trainee),
+            competency_id__in=standings,
+        )
+        .annotate(observed_at=Coalesce("attendance__session__starts_at", "result__taken_at"))
+        .order_by("observed_at", "pk")
+        .values_list("competency_id", "grade", "observed_at")
+    )
+    for competency_id, grade, observed_at in grades:
+        standing = standings[competency_id]
+        if grade is None:
+            standing.not_observed += 1
+        else:
+            standing.grades.append(grade)
+        standing.last_on = timezone.localdate(observed_at)
+    return list(standings.values())
+
+
+def hours_chart(*, trainee: Trainee, user) -> dict:
+    """Hours credited per category, cumulated week by week (weeks starting on Monday): the
+    data of the dashboard's hours chart. One query."""
+    rows = (
+        SessionAttendance.objects.visible_to(user)
+        .filter(trainee=trainee, session__status=SessionStatus.COMPLETED)
+        .annotate(week=TruncWeek("session__starts_at"))
+        .values_list("session__module__category", "week")
+        .annotate(total=Sum("hours_credited"))
+        .order_by("week")
+    )
+    weekly: dict[str, dict[dt.date, Decimal]] = defaultdict(dict)
+    weeks: set[dt.date] = set()
+    for category, week, total in rows:
+        day = week.date() if isinstance(week, dt.datetime) else week
+        weekly[category][day] = weekly[category].get(day, Decimal(0)) + (total or 0)
+        weeks.add(day)
+    labels = sorted(weeks)
+    datasets = []
+    for value, label in Module.Category.choices:
+        if value not in weekly:
+            continue
+        running, points = Decimal(0), []
+        for week in labels:
+            running += weekly[value].get(week, Decimal(0))
+            points.append(float(running))
+        datasets.append({"key": value, "label": str(label), "data": points})
+    return {"labels": [week.isoformat() for week in labels], "datasets": datasets}
+
+
+def measurement_charts(*, trainee: Trainee, user) -> list[dict]:
+    """Each fitness metric measured, its values over time and the standard it is held to
+    (settings.FITNESS_STANDARDS), for those who may see the trainee's physiology. One query."""
+    series: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for metric, value, taken_at in (
+        Measurement.objects.visible_to(user)
+        .filter(trainee=trainee)
+        .order_by("taken_at", "pk")
+        .values_list("metric", "value", "taken_at")
+    ):
+        series[metric].append((timezone.localdate(taken_at).isoformat(), float(value)))
+    charts = []
+    for metric, label in Metric.choices:
+        if metric not in series:
+            continue
+        kind, standard = settings.FITNESS_STANDARDS.get(metric, (None, None))
+        charts.append(
+            {
+                "metric": metric,
+                "label": str(label),
+                "unit": Measurement.SPECS[metric][0],
+                "labels": [day for day, _value in series[metric]],
+                "values": [value for _day, value in series[metric]],
+                "standard": standard,
+                "standard_kind": kind,
+            }
+        )
+    return charts
+
+
+@dataclass
+class CohortBoardRow:
+    progress: TraineeProgress
+    cells: list[ModuleProgress]  # the modules shown, in the board's order
+
+
+@dataclass
+class CohortBoard:
+    cohort: Cohort
+    modules: list[Module]
+    rows: list[CohortBoardRow]
+
+
+def cohort_board(
+    *, cohort: Cohort, user, on: dt.date | None = None, category: str | None = None
+) -> CohortBoard:
+    """The trainees of `cohort` whom `user` may see, each with their progress by the rules of
+    `trainees_progress`; the modules shown limited to `category` if given (the overall figures
+    stay overall). A fixed number of queries for a whole cohort."""
+    trainees = list(
+        Trainee.objects.visible_to(user)
+        .filter(cohort=cohort)
+        .select_related("user", "cohort")
+        .order_by("user__display_name", "pk")
+    )
+    progress = trainees_progress(trainees=trainees, on=on)
+    if progress:
+        modules = [p.module for p in progress[0].modules]
+    else:
+        modules = modules_in_order(
+            Module.objects.filter(revision_id=cohort.revision_id, archived_at__isnull=True)
+        )
+    if category:
+        modules = [m for m in modules if m.category == category]
+    shown = {m.pk for m in modules}
+    rows = [
+        CohortBoardRow(progress=p, cells=[m for m in p.modules if m.module.pk in shown])
+        for p in progress
+    ]
+    return CohortBoard(cohort=cohort, modules=modules, rows=rows)
+
+
+def cohort_board_rows(*, board: CohortBoard) -> list[list[str]]:
+    """The board as CSV rows: a header, then one row per trainee. Cells that a spreadsheet
+    would take for a formula are prefixed with an apostrophe."""
+    header = [
+        _("Trainee"),
+        _("Status"),
+        _("Readiness"),
+        _("Missing"),
+        _("Pace"),
+        _("Projected completion"),
+        _("Complete (%)"),
+        *[f"{m.code} {m.title}" for m in board.modules],
+    ]
+    rows = [[_csv_cell(str(cell)) for cell in header]]
+    for row in board.rows:
+        progress = row.progress
+        readiness = progress.readiness
+        rows.append(
+            [
+                _csv_cell(cell)
+                for cell in [
+                    progress.trainee.user.display_name,
+                    progress.trainee.get_status_display(),
+                    str(_("Ready") if readiness.ready else _("Not ready")),
+                    "; ".join(str(item) for item in readiness.missing_items()),
+                    progress.pace_label,
+                    progress.projected_completion.isoformat()
+                    if progress.projected_completion
+                    else "",
+                    str(progress.percent_complete),
+                    *[str(cell.status_label) for cell in row.cells],
+                ]
+            ]
+        )
+    return rows
+
+
+def _csv_cell(value) -> str:
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@dataclass
+class Transcript:
+    trainee: Trainee
+    attendances: list[SessionAttendance]
+    results: list[AssessmentResult]
+    grants: list[QualificationGrant]
+
+
+def trainee_transcript(*, trainee: Trainee, user) -> Transcript:
+    """Every session the trainee attended (with grades and remarks), every assessment attempt
+    (with its grades and signature) and every qualification granted, oldest first, as `user`
+    may see them. Five queries whatever the size of the record."""
+    grades = CompetencyGrade.objects.select_related("competency").order_by("competency__order")
+    return Transcript(
+        trainee=trainee,
+        attendances=list(
+            SessionAttendance.objects.visible_to(user)
+            .filter(trainee=trainee)
+            .select_related("session__module", "session__trainer")
+            .prefetch_related(Prefetch("grades", queryset=grades))
+            .order_by("session__starts_at", "pk")
+        ),
+        results=list(
+            AssessmentResult.objects.visible_to(user)
+            .filter(trainee=trainee)
+            .select_related("definition__module", "assessor", "signed_by")
+            .prefetch_related(Prefetch("grades", queryset=grades))
+            .order_by("taken_at", "attempt")
+        ),
+        grants=list(
+            QualificationGrant.objects.visible_to(user)
+            .filter(trainee=trainee)
+            .select_related("qualification")
+            .order_by("granted_on", "pk")
+        ),
+    )
