@@ -72,9 +72,16 @@ def grow(world, personas, n):
 
 PAGES = [
     # (persona, URL name, world object for the id or None, queries)
-    ("trainee", "trainees:trainee_home", None, LAYOUT + 15),
-    ("trainer", "trainees:trainee_detail", "trainee_a", LAYOUT + 15),
-    ("medic", "trainees:trainee_detail", "trainee_a", LAYOUT + 15),
+    # The record and dashboard: progress (9), holds, status history, sessions, results, latest
+    # measurements; competencies and grades, upcoming sessions, remarks, the two charts' data.
+    ("trainee", "trainees:trainee_home", None, LAYOUT + 21),
+    ("trainer", "trainees:trainee_detail", "trainee_a", LAYOUT + 21),
+    ("medic", "trainees:trainee_detail", "trainee_a", LAYOUT + 21),
+    # The cohort, its trainees, their progress loaded at once (9).
+    ("trainer", "trainees:cohort_board", "cohort_a", LAYOUT + 11),
+    ("programme_admin", "trainees:cohort_board", "cohort_a", LAYOUT + 11),
+    # The trainee, attendance with grades, results with grades, grants; progress (9).
+    ("trainee", "trainees:transcript", "trainee_a", LAYOUT + 15),
     ("programme_admin", "trainees:trainee_list", None, LAYOUT + 2),
     # + the sessions held and not yet logged
     ("trainer", "trainees:trainer_home", None, LAYOUT + 6),
