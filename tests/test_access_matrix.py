@@ -190,6 +190,27 @@ WITH_ID = {
     },
 }
 
+# Progress (issue 5). The transcript and its PDF follow the trainee's record: a trainee opens
+# their own and finds no one else's (404). The cohort board is for trainers (their cohorts) and
+# programme admins; trainees and the medical officer are refused whatever the id.
+TRANSCRIPT = WITH_ID["trainees:trainee_detail"]
+BOARD = {
+    "anonymous": ("cohort_a", LOGIN, None, None),
+    "trainee": (None, None, "cohort_a", FORBIDDEN),
+    "other_trainee": (None, None, "cohort_b", FORBIDDEN),
+    "trainer": ("cohort_a", OK, "cohort_b", GONE),
+    "other_trainer": ("cohort_b", OK, "cohort_a", GONE),
+    "medic": (None, None, "cohort_a", FORBIDDEN),
+    "programme_admin": ("cohort_b", OK, None, None),
+    "operator": ("cohort_a", OK, None, None),
+}
+WITH_ID |= {
+    "trainees:transcript": TRANSCRIPT,
+    "trainees:transcript_pdf": TRANSCRIPT,
+    "trainees:cohort_board": BOARD,
+    "trainees:cohort_board_csv": BOARD,
+}
+
 # Writing training records: the trainers of the cohort and programme admins. Trainees and the
 # medical officer are refused whatever the id; a trainer of another cohort finds nothing.
 WRITES_TRAINING = {

@@ -74,10 +74,17 @@ def grow(world, personas, n):
 
 PAGES = [
     # (persona, URL name, world object for the id or None, queries)
-    # 16: one of them reads the trainee's certificates for the readiness verdict.
-    ("trainee", "trainees:trainee_home", None, LAYOUT + 16),
-    ("trainer", "trainees:trainee_detail", "trainee_a", LAYOUT + 16),
-    ("medic", "trainees:trainee_detail", "trainee_a", LAYOUT + 16),
+    # The record and dashboard: progress (10, the certificates among them), holds, status
+    # history, sessions, results, latest measurements; competencies and grades, upcoming
+    # sessions, remarks, the two charts' data.
+    ("trainee", "trainees:trainee_home", None, LAYOUT + 22),
+    ("trainer", "trainees:trainee_detail", "trainee_a", LAYOUT + 22),
+    ("medic", "trainees:trainee_detail", "trainee_a", LAYOUT + 22),
+    # The cohort, its trainees, their progress loaded at once (10).
+    ("trainer", "trainees:cohort_board", "cohort_a", LAYOUT + 12),
+    ("programme_admin", "trainees:cohort_board", "cohort_a", LAYOUT + 12),
+    # The trainee, attendance with grades, results with grades, grants; progress (10).
+    ("trainee", "trainees:transcript", "trainee_a", LAYOUT + 16),
     ("programme_admin", "trainees:trainee_list", None, LAYOUT + 2),
     # + the sessions held and not yet logged
     ("trainer", "trainees:trainer_home", None, LAYOUT + 6),

@@ -18,7 +18,7 @@ from trainees.models import (
     Trainee,
     TrainingSession,
 )
-from trainees.selectors import Pace, trainee_progress
+from trainees.selectors import Pace, cohort_board, trainee_progress
 
 
 @pytest.fixture(autouse=True)
@@ -143,8 +143,24 @@ def test_the_cohorts_are_the_ones_the_programme_runs(demo):
         ).exists(), cohort
 
 
-def test_the_demo_shows_every_state_the_programme_meets(demo):
-    progress = {name: trainee_progress(trainee=t) for name, t in demo.items()}
+def _progress_by_record(demo):
+    return {name: trainee_progress(trainee=t) for name, t in demo.items()}
+
+
+def _progress_by_board(demo):
+    """As the cohort boards show it: every cohort's trainees at once, as the admin sees them."""
+    admin = User.objects.get(username="admin")
+    return {
+        row.progress.trainee.user.username: row.progress
+        for cohort in Cohort.objects.all()
+        for row in cohort_board(cohort=cohort, user=admin).rows
+    }
+
+
+@pytest.mark.parametrize("shown_by", [_progress_by_record, _progress_by_board])
+def test_the_demo_shows_every_state_the_programme_meets(demo, shown_by):
+    progress = shown_by(demo)
+    assert set(progress) == set(demo)
     ready = [n for n, p in progress.items() if p.readiness.ready]
     assert "yangbo" in ready
     on_hold = [n for n, p in progress.items() if p.readiness.medical_hold]

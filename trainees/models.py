@@ -1222,25 +1222,33 @@ class MedicalCertificateQuerySet(models.QuerySet):
         """The full record (examiner, restrictions): medical officers only."""
         return self.all() if _can(user, "manage_medical") else self.none()
 
-    def lacking(self, *, trainee, on: dt.date) -> list[CertificateLack]:
-        """The certificate kinds `trainee` holds no current certificate of on day `on`.
+    def latest_expiries(self, *, trainees, on: dt.date) -> dict[int, dict[str, dt.date]]:
+        """trainee id -> certificate kind -> the latest expiry of those issued by `on`. One
+        query for any number of trainees."""
+        latest: dict[int, dict[str, dt.date]] = {}
+        for trainee_id, kind, expires_on in self.filter(
+            trainee__in=trainees, issued_on__lte=on
+        ).values_list("trainee_id", "kind", "expires_on"):
+            by_kind = latest.setdefault(trainee_id, {})
+            by_kind[kind] = max(expires_on, by_kind.get(kind, expires_on))
+        return latest
 
-        Current: issued on or before `on`, and `on` before its expiry day. One query.
-        """
-        latest: dict[str, dt.date] = {}
-        for kind, expires_on in (
-            self.filter(trainee=trainee, issued_on__lte=on)
-            .order_by("issued_on", "pk")
-            .values_list("kind", "expires_on")
-        ):
-            latest[kind] = max(expires_on, latest.get(kind, expires_on))
-        lacking = []
-        for kind in CertificateKind.values:
-            if kind not in latest:
-                lacking.append(CertificateLack(kind))
-            elif latest[kind] <= on:
-                lacking.append(CertificateLack(kind, latest[kind]))
-        return lacking
+    def lacking(self, *, trainee, on: dt.date) -> list[CertificateLack]:
+        """The certificate kinds `trainee` holds no current certificate of on day `on`."""
+        latest = self.latest_expiries(trainees=[trainee], on=on)
+        return certificates_lacking(latest.get(trainee.pk, {}), on)
+
+
+def certificates_lacking(latest: dict[str, dt.date], on: dt.date) -> list[CertificateLack]:
+    """The rule: a kind is lacking when none was issued, or the latest expired by `on` (a
+    certificate is current from its issue up to the day before its expiry)."""
+    lacking = []
+    for kind in CertificateKind.values:
+        if kind not in latest:
+            lacking.append(CertificateLack(kind))
+        elif latest[kind] <= on:
+            lacking.append(CertificateLack(kind, latest[kind]))
+    return lacking
 
 
 class MedicalCertificate(models.Model):

@@ -22,24 +22,38 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from curriculum.models import AssessmentDefinition, Module, Qualification, modules_in_order
+from curriculum.models import (
+    AssessmentDefinition,
+    Competency,
+    Module,
+    Qualification,
+    modules_in_order,
+)
 
 from .models import (
     AssessmentResult,
     CertificateLack,
+    Cohort,
     CohortPlanEntry,
+    CompetencyGrade,
     Currency,
+    Measurement,
     MedicalCertificate,
     MedicalHold,
+    Metric,
     QualificationGrant,
     SessionAttendance,
+    SessionStatus,
     Trainee,
     TrainingSession,
+    certificates_lacking,
 )
 
 CURRENT = {Currency.VALID, Currency.EXPIRING}
@@ -112,6 +126,22 @@ class Readiness:
     # Medical and fitness certificates missing or expired (issue 9).
     lacking_certificates: list[CertificateLack] = field(default_factory=list)
 
+    def missing_items(self) -> list[str]:
+        """What is missing, one short line each (the CSV export; the page lists them in full)."""
+        items = []
+        if self.withdrawn:
+            items.append(str(_("Withdrawn from training")))
+        if self.medical_hold:
+            items.append(str(_("Medical hold")))
+        items += [f"{m.code}" for m in self.missing_modules]
+        items += [f"{a.code}" for a in self.failed_assessments]
+        items += [
+            f"{s.qualification.code}: {s.currency_label or _('not yet held')}"
+            for s in self.lapsed_qualifications
+        ]
+        items += [str(lack.kind_label) for lack in self.lacking_certificates]
+        return items
+
     @property
     def ready(self) -> bool:
         return not (
@@ -165,51 +195,150 @@ def _percent(modules: list[ModuleProgress]) -> int:
 
 def trainee_progress(*, trainee: Trainee, on: dt.date | None = None) -> TraineeProgress:
     """Where `trainee` stands on day `on` (default today), in a fixed number of queries."""
-    on = on or timezone.localdate()
-    revision_id = trainee.cohort.revision_id
-    modules = modules_in_order(
-        Module.objects.filter(revision_id=revision_id, archived_at__isnull=True).prefetch_related(
-            "assessments", "prerequisite_links"
-        )
-    )
-    hours = dict(
-        SessionAttendance.objects.filter(
-            trainee=trainee,
-            session__status=TrainingSession.Status.COMPLETED,
-            session__starts_at__date__lte=on,
-        )
-        .values_list("session__module_id")
-        .annotate(total=Sum("hours_credited"))
-    )
-    attempts: dict[int, int] = {}
-    passed_ids: set[int] = set()
-    for definition_id, count, passes in (
-        AssessmentResult.objects.filter(trainee=trainee, taken_at__date__lte=on)
-        .values_list("definition_id")
-        .annotate(n=Count("pk"), passes=Count("pk", filter=Q(passed=True, signed_at__isnull=False)))
-    ):
-        attempts[definition_id] = count
-        if passes:
-            passed_ids.add(definition_id)
-    # Issue 6: work done before the cohort moved to this revision counts by code.
-    hours, attempts, passed_ids = _carry_over(modules, hours, attempts, passed_ids)
+    return trainees_progress(trainees=[trainee], on=on)[0]
 
-    qualifications = list(
-        Qualification.objects.filter(revision_id=revision_id)
-        .select_related("conferred_by_assessment")
-        .order_by("code")
-    )
-    latest: dict[str, QualificationGrant] = {}
-    for grant in (
-        QualificationGrant.objects.filter(
-            trainee=trainee, granted_on__lte=on, revoked_at__isnull=True
+
+def trainees_progress(
+    *, trainees: list[Trainee], on: dt.date | None = None
+) -> list[TraineeProgress]:
+    """The progress of each of `trainees` on day `on`, in the same fixed number of queries
+    however many trainees and records there are: the records are loaded for all of them at once
+    (`_ProgressRecords`), then the rules run per trainee (`_progress_of`)."""
+    on = on or timezone.localdate()
+    records = _ProgressRecords.load(trainees, on)
+    return [_progress_of(trainee, records, on) for trainee in trainees]
+
+
+@dataclass
+class _ProgressRecords:
+    """What the progress rules read, for several trainees, loaded in a fixed number of queries."""
+
+    modules: dict[int, list[Module]]  # by revision
+    qualifications: dict[int, list[Qualification]]  # by revision
+    hours: dict[int, dict[int, Decimal]]  # trainee -> module -> hours
+    attempts: dict[int, dict[int, int]]  # trainee -> definition -> attempts
+    passed: dict[int, set[int]]  # trainee -> definitions passed (signed)
+    grants: dict[int, dict[str, QualificationGrant]]  # trainee -> code -> latest grant
+    due: dict[int, dict[int, dt.date]]  # cohort -> module -> due on
+    on_hold: set[int]  # trainees with a hold open on the day
+    certificates: dict[int, dict[str, dt.date]]  # trainee -> kind -> latest expiry (issue 9)
+    module_codes: dict[int, str]  # earlier revisions' modules with work in them
+    definition_codes: dict[int, tuple[str, str]]  # and their assessments
+
+    @classmethod
+    def load(cls, trainees: list[Trainee], on: dt.date) -> "_ProgressRecords":
+        ids = [t.pk for t in trainees]
+        revision_ids = {t.cohort.revision_id for t in trainees}
+        modules: dict[int, list[Module]] = defaultdict(list)
+        for module in Module.objects.filter(
+            revision_id__in=revision_ids, archived_at__isnull=True
+        ).prefetch_related("assessments", "prerequisite_links"):
+            modules[module.revision_id].append(module)
+        modules = {rev: modules_in_order(found) for rev, found in modules.items()}
+        hours: dict[int, dict[int, Decimal]] = defaultdict(dict)
+        for trainee_id, module_id, total in (
+            SessionAttendance.objects.filter(
+                trainee_id__in=ids,
+                session__status=TrainingSession.Status.COMPLETED,
+                session__starts_at__date__lte=on,
+            )
+            .values_list("trainee_id", "session__module_id")
+            .annotate(total=Sum("hours_credited"))
+        ):
+            hours[trainee_id][module_id] = total
+        attempts: dict[int, dict[int, int]] = defaultdict(dict)
+        passed: dict[int, set[int]] = defaultdict(set)
+        for trainee_id, definition_id, count, passes in (
+            AssessmentResult.objects.filter(trainee_id__in=ids, taken_at__date__lte=on)
+            .values_list("trainee_id", "definition_id")
+            .annotate(
+                n=Count("pk"), passes=Count("pk", filter=Q(passed=True, signed_at__isnull=False))
+            )
+        ):
+            attempts[trainee_id][definition_id] = count
+            if passes:
+                passed[trainee_id].add(definition_id)
+        qualifications: dict[int, list[Qualification]] = defaultdict(list)
+        for qualification in (
+            Qualification.objects.filter(revision_id__in=revision_ids)
+            .select_related("conferred_by_assessment")
+            .order_by("code")
+        ):
+            qualifications[qualification.revision_id].append(qualification)
+        grants: dict[int, dict[str, QualificationGrant]] = defaultdict(dict)
+        for grant in (
+            QualificationGrant.objects.filter(
+                trainee_id__in=ids, granted_on__lte=on, revoked_at__isnull=True
+            )
+            .select_related("qualification")
+            .order_by("granted_on", "pk")
+        ):
+            grants[grant.trainee_id][grant.qualification.code] = grant
+        due: dict[int, dict[int, dt.date]] = defaultdict(dict)
+        for entry in CohortPlanEntry.objects.filter(
+            cohort_id__in={t.cohort_id for t in trainees}
+        ).select_related("cohort"):
+            due[entry.cohort_id][entry.module_id] = entry.due_on
+        on_hold = set(
+            MedicalHold.objects.filter(
+                Q(closed_on__isnull=True) | Q(closed_on__gt=on),
+                trainee_id__in=ids,
+                opened_on__lte=on,
+            ).values_list("trainee_id", flat=True)
         )
-        .select_related("qualification")
-        .order_by("granted_on", "pk")
-    ):
-        latest[grant.qualification.code] = grant
+        # Issue 6: work done before a cohort moved to its revision counts by code. A cohort that
+        # never moved has no work outside its revision, and this makes no query.
+        own_modules = {m.pk for found in modules.values() for m in found}
+        own_definitions = {
+            a.pk for found in modules.values() for m in found for a in m.assessments.all()
+        }
+        foreign_modules = {m for by in hours.values() for m in by} - own_modules
+        foreign_definitions = {d for by in attempts.values() for d in by} - own_definitions
+        module_codes = (
+            dict(Module.objects.filter(pk__in=foreign_modules).values_list("pk", "code"))
+            if foreign_modules
+            else {}
+        )
+        definition_codes = (
+            {
+                pk: (module_code, code)
+                for pk, module_code, code in AssessmentDefinition.objects.filter(
+                    pk__in=foreign_definitions
+                ).values_list("pk", "module__code", "code")
+            }
+            if foreign_definitions
+            else {}
+        )
+        return cls(
+            modules=modules,
+            qualifications=qualifications,
+            hours=hours,
+            attempts=attempts,
+            passed=passed,
+            grants=grants,
+            due=due,
+            on_hold=on_hold,
+            certificates=MedicalCertificate.objects.latest_expiries(trainees=ids, on=on),
+            module_codes=module_codes,
+            definition_codes=definition_codes,
+        )
+
+
+def _progress_of(trainee: Trainee, records: _ProgressRecords, on: dt.date) -> TraineeProgress:
+    """The progress rules, applied to one trainee's records (no query)."""
+    revision_id = trainee.cohort.revision_id
+    modules = records.modules.get(revision_id, [])
+    hours, attempts, passed_ids = _carry_over(
+        modules,
+        records.hours.get(trainee.pk, {}),
+        records.attempts.get(trainee.pk, {}),
+        records.passed.get(trainee.pk, set()),
+        records.module_codes,
+        records.definition_codes,
+    )
+    latest = records.grants.get(trainee.pk, {})
     standings = []
-    for qualification in qualifications:
+    for qualification in records.qualifications.get(revision_id, []):
         grant = latest.get(qualification.code)
         standings.append(
             QualificationStanding(qualification, grant, grant.currency(on) if grant else None)
@@ -217,13 +346,7 @@ def trainee_progress(*, trainee: Trainee, on: dt.date | None = None) -> TraineeP
     lapsed_modules = {
         s.qualification.conferring_module_id for s in standings if s.currency == Currency.EXPIRED
     }
-
-    due = {
-        entry.module_id: entry.due_on
-        for entry in CohortPlanEntry.objects.filter(cohort_id=trainee.cohort_id).select_related(
-            "cohort"
-        )
-    }
+    due = records.due.get(trainee.cohort_id, {})
     progress = []
     for module in modules:
         assessments = list(module.assessments.all())
@@ -253,11 +376,9 @@ def trainee_progress(*, trainee: Trainee, on: dt.date | None = None) -> TraineeP
         missing_modules=[p.module for p in progress if not p.hours_met],
         failed_assessments=[a for p in progress for a in p.assessments if a.pk not in passed_ids],
         lapsed_qualifications=[s for s in standings if not s.current],
-        medical_hold=MedicalHold.objects.filter(
-            Q(closed_on__isnull=True) | Q(closed_on__gt=on), trainee=trainee, opened_on__lte=on
-        ).exists(),
+        medical_hold=trainee.pk in records.on_hold,
         withdrawn=trainee.status == Trainee.Status.WITHDRAWN,
-        lacking_certificates=MedicalCertificate.objects.lacking(trainee=trainee, on=on),
+        lacking_certificates=certificates_lacking(records.certificates.get(trainee.pk, {}), on),
     )
     return TraineeProgress(
         trainee=trainee,
@@ -275,38 +396,31 @@ def _carry_over(
     hours: dict[int, Decimal],
     attempts: dict[int, int],
     passed_ids: set[int],
+    module_codes: dict[int, str],
+    definition_codes: dict[int, tuple[str, str]],
 ) -> tuple[dict[int, Decimal], dict[int, int], set[int]]:
     """Re-key hours and attempts made against earlier revisions' modules and assessments to
     those of `modules` (the cohort's revision) with the same code: module code, and module code
     with assessment code. What matches nothing no longer counts. Records are left as they were.
-
-    A cohort that never moved has nothing to re-key, and this makes no query.
     """
     module_by_code = {m.code: m.pk for m in modules}
     definition_by_code = {(m.code, a.code): a.pk for m in modules for a in m.assessments.all()}
     foreign_modules = set(hours) - set(module_by_code.values())
     foreign_definitions = set(attempts) - set(definition_by_code.values())
     if foreign_modules:
-        codes = dict(Module.objects.filter(pk__in=foreign_modules).values_list("pk", "code"))
         carried: dict[int, Decimal] = defaultdict(Decimal)
         for module_id, total in hours.items():
             target = module_id if module_id not in foreign_modules else None
-            target = target or module_by_code.get(codes.get(module_id))
+            target = target or module_by_code.get(module_codes.get(module_id))
             if target is not None:
                 carried[target] += total
         hours = dict(carried)
     if foreign_definitions:
-        codes = {
-            pk: (module_code, code)
-            for pk, module_code, code in AssessmentDefinition.objects.filter(
-                pk__in=foreign_definitions
-            ).values_list("pk", "module__code", "code")
-        }
         counted: dict[int, int] = defaultdict(int)
         passed: set[int] = set()
         for definition_id, count in attempts.items():
             target = definition_id if definition_id not in foreign_definitions else None
-            target = target or definition_by_code.get(codes.get(definition_id))
+            target = target or definition_by_code.get(definition_codes.get(definition_id))
             if target is not None:
                 counted[target] += count
                 if definition_id in passed_ids:
@@ -404,3 +518,256 @@ def cohort_move_preview(*, cohort, revision) -> list[TraineeMoveEffect]:
             )
         )
     return effects
+
+
+# The dashboard, the cohort board and the transcript (issue 5) ---------------------------------
+
+
+class Trend(models.TextChoices):
+    UP = "up", _("Improving")
+    STEADY = "steady", _("Steady")
+    DOWN = "down", _("Declining")
+
+
+@dataclass
+class CompetencyStanding:
+    """A competency's latest observed grade and its trend against the grade observed before.
+
+    "Not observed" entries are counted apart and never enter a grade or a trend: a competency
+    only ever marked not observed has no grade at all, not a low one.
+    """
+
+    competency: Competency
+    grades: list[int] = field(default_factory=list)  # observed grades, oldest first
+    not_observed: int = 0
+    last_on: dt.date | None = None
+
+    @property
+    def latest(self) -> int | None:
+        return self.grades[-1] if self.grades else None
+
+    @property
+    def trend(self) -> str | None:
+        if len(self.grades) < 2:
+            return None
+        latest, before = self.grades[-1], self.grades[-2]
+        return Trend.UP if latest > before else Trend.DOWN if latest < before else Trend.STEADY
+
+    @property
+    def trend_label(self) -> str:
+        return Trend(self.trend).label if self.trend else ""
+
+
+def competency_profile(*, trainee: Trainee, user) -> list[CompetencyStanding]:
+    """Each competency of the trainee's revision, with the grades `user` may see, in module
+    order: grades from completed sessions and from assessment attempts, dated when observed.
+    Two queries whatever the number of grades."""
+    competencies = Competency.objects.filter(
+        module__revision_id=trainee.cohort.revision_id, module__archived_at__isnull=True
+    ).select_related("module")
+    rank = {m.pk: i for i, m in enumerate(modules_in_order({c.module for c in competencies}))}
+    standings = {
+        c.pk: CompetencyStanding(c)
+        for c in sorted(competencies, key=lambda c: (rank[c.module_id], c.order, c.pk))
+    }
+    grades = (
+        CompetencyGrade.objects.visible_to(user)
+        .filter(
+            Q(attendance__trainee=trainee, attendance__session__status=SessionStatus.COMPLETED)
+            | Q(result__trainee=trainee),
+            competency_id__in=standings,
+        )
+        .annotate(observed_at=Coalesce("attendance__session__starts_at", "result__taken_at"))
+        .order_by("observed_at", "pk")
+        .values_list("competency_id", "grade", "observed_at")
+    )
+    for competency_id, grade, observed_at in grades:
+        standing = standings[competency_id]
+        if grade is None:
+            standing.not_observed += 1
+        else:
+            standing.grades.append(grade)
+        standing.last_on = timezone.localdate(observed_at)
+    return list(standings.values())
+
+
+def hours_chart(*, trainee: Trainee, user) -> dict:
+    """Hours credited per category, cumulated week by week (weeks starting on Monday): the
+    data of the dashboard's hours chart. One query."""
+    rows = (
+        SessionAttendance.objects.visible_to(user)
+        .filter(trainee=trainee, session__status=SessionStatus.COMPLETED)
+        .annotate(week=TruncWeek("session__starts_at"))
+        .values_list("session__module__category", "week")
+        .annotate(total=Sum("hours_credited"))
+        .order_by("week")
+    )
+    weekly: dict[str, dict[dt.date, Decimal]] = defaultdict(dict)
+    weeks: set[dt.date] = set()
+    for category, week, total in rows:
+        day = week.date() if isinstance(week, dt.datetime) else week
+        weekly[category][day] = weekly[category].get(day, Decimal(0)) + (total or 0)
+        weeks.add(day)
+    labels = sorted(weeks)
+    datasets = []
+    for value, label in Module.Category.choices:
+        if value not in weekly:
+            continue
+        running, points = Decimal(0), []
+        for week in labels:
+            running += weekly[value].get(week, Decimal(0))
+            points.append(float(running))
+        datasets.append({"key": value, "label": str(label), "data": points})
+    return {"labels": [week.isoformat() for week in labels], "datasets": datasets}
+
+
+def measurement_charts(*, trainee: Trainee, user) -> list[dict]:
+    """Each fitness metric measured, its values over time and the standard it is held to
+    (settings.FITNESS_STANDARDS), for those who may see the trainee's physiology. One query."""
+    series: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for metric, value, taken_at in (
+        Measurement.objects.visible_to(user)
+        .filter(trainee=trainee)
+        .order_by("taken_at", "pk")
+        .values_list("metric", "value", "taken_at")
+    ):
+        series[metric].append((timezone.localdate(taken_at).isoformat(), float(value)))
+    charts = []
+    for metric, label in Metric.choices:
+        if metric not in series:
+            continue
+        kind, standard = settings.FITNESS_STANDARDS.get(metric, (None, None))
+        charts.append(
+            {
+                "metric": metric,
+                "label": str(label),
+                "unit": Measurement.SPECS[metric][0],
+                "labels": [day for day, _value in series[metric]],
+                "values": [value for _day, value in series[metric]],
+                "standard": standard,
+                "standard_kind": kind,
+            }
+        )
+    return charts
+
+
+@dataclass
+class CohortBoardRow:
+    progress: TraineeProgress
+    cells: list[ModuleProgress]  # the modules shown, in the board's order
+
+
+@dataclass
+class CohortBoard:
+    cohort: Cohort
+    modules: list[Module]
+    rows: list[CohortBoardRow]
+
+
+def cohort_board(
+    *, cohort: Cohort, user, on: dt.date | None = None, category: str | None = None
+) -> CohortBoard:
+    """The trainees of `cohort` whom `user` may see, each with their progress by the rules of
+    `trainees_progress`; the modules shown limited to `category` if given (the overall figures
+    stay overall). A fixed number of queries for a whole cohort."""
+    trainees = list(
+        Trainee.objects.visible_to(user)
+        .filter(cohort=cohort)
+        .select_related("user", "cohort")
+        .order_by("user__display_name", "pk")
+    )
+    progress = trainees_progress(trainees=trainees, on=on)
+    if progress:
+        modules = [p.module for p in progress[0].modules]
+    else:
+        modules = modules_in_order(
+            Module.objects.filter(revision_id=cohort.revision_id, archived_at__isnull=True)
+        )
+    if category:
+        modules = [m for m in modules if m.category == category]
+    shown = {m.pk for m in modules}
+    rows = [
+        CohortBoardRow(progress=p, cells=[m for m in p.modules if m.module.pk in shown])
+        for p in progress
+    ]
+    return CohortBoard(cohort=cohort, modules=modules, rows=rows)
+
+
+def cohort_board_rows(*, board: CohortBoard) -> list[list[str]]:
+    """The board as CSV rows: a header, then one row per trainee. Cells that a spreadsheet
+    would take for a formula are prefixed with an apostrophe."""
+    header = [
+        _("Trainee"),
+        _("Status"),
+        _("Readiness"),
+        _("Missing"),
+        _("Pace"),
+        _("Projected completion"),
+        _("Complete (%)"),
+        *[f"{m.code} {m.title}" for m in board.modules],
+    ]
+    rows = [[_csv_cell(str(cell)) for cell in header]]
+    for row in board.rows:
+        progress = row.progress
+        readiness = progress.readiness
+        rows.append(
+            [
+                _csv_cell(cell)
+                for cell in [
+                    progress.trainee.user.display_name,
+                    progress.trainee.get_status_display(),
+                    str(_("Ready") if readiness.ready else _("Not ready")),
+                    "; ".join(str(item) for item in readiness.missing_items()),
+                    progress.pace_label,
+                    progress.projected_completion.isoformat()
+                    if progress.projected_completion
+                    else "",
+                    str(progress.percent_complete),
+                    *[str(cell.status_label) for cell in row.cells],
+                ]
+            ]
+        )
+    return rows
+
+
+def _csv_cell(value) -> str:
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@dataclass
+class Transcript:
+    trainee: Trainee
+    attendances: list[SessionAttendance]
+    results: list[AssessmentResult]
+    grants: list[QualificationGrant]
+
+
+def trainee_transcript(*, trainee: Trainee, user) -> Transcript:
+    """Every session the trainee attended (with grades and remarks), every assessment attempt
+    (with its grades and signature) and every qualification granted, oldest first, as `user`
+    may see them. Five queries whatever the size of the record."""
+    grades = CompetencyGrade.objects.select_related("competency").order_by("competency__order")
+    return Transcript(
+        trainee=trainee,
+        attendances=list(
+            SessionAttendance.objects.visible_to(user)
+            .filter(trainee=trainee)
+            .select_related("session__module", "session__trainer")
+            .prefetch_related(Prefetch("grades", queryset=grades))
+            .order_by("session__starts_at", "pk")
+        ),
+        results=list(
+            AssessmentResult.objects.visible_to(user)
+            .filter(trainee=trainee)
+            .select_related("definition__module", "assessor", "signed_by")
+            .prefetch_related(Prefetch("grades", queryset=grades))
+            .order_by("taken_at", "attempt")
+        ),
+        grants=list(
+            QualificationGrant.objects.visible_to(user)
+            .filter(trainee=trainee)
+            .select_related("qualification")
+            .order_by("granted_on", "pk")
+        ),
+    )

@@ -71,3 +71,14 @@ urlpatterns += [
         name="result_acknowledge",
     ),
 ]
+
+# Progress: the cohort board and the transcript (issue 5) --------------------------------------
+
+from . import progress_views  # noqa: E402 -- this section's own import, kept with its URLs
+
+urlpatterns += [
+    path("cohorts/<int:pk>/board/", progress_views.cohort_board_page, name="cohort_board"),
+    path("cohorts/<int:pk>/board.csv", progress_views.cohort_board_csv, name="cohort_board_csv"),
+    path("trainees/<int:pk>/transcript/", progress_views.transcript, name="transcript"),
+    path("trainees/<int:pk>/transcript.pdf", progress_views.transcript_pdf, name="transcript_pdf"),
+]

@@ -34,9 +34,15 @@ from .models import (
     TraineeStatusChange,
     TrainingSession,
 )
-from .selectors import trainee_progress
+from .selectors import (
+    competency_profile,
+    hours_chart,
+    measurement_charts,
+    trainee_progress,
+)
 
 RECENT_SESSIONS = 10
+RECENT_REMARKS = 5
 SEES_TRAINEES = ("accounts.manage_people", "accounts.manage_medical", "accounts.log_training")
 
 
@@ -98,6 +104,27 @@ def _trainee_record(request, trainee: Trainee, *, own: bool):
         "measurements": Measurement.objects.visible_to(user)
         .filter(trainee=trainee, pk=latest_per_metric)
         .order_by("metric"),
+    }
+    # The dashboard (issue 5): competencies, what comes next, remarks, and the charts' data.
+    context |= {
+        "competencies": competency_profile(trainee=trainee, user=user),
+        "upcoming": TrainingSession.objects.visible_to(user)
+        .filter(
+            trainees=trainee,
+            status=TrainingSession.Status.SCHEDULED,
+            starts_at__gte=timezone.now(),
+        )
+        .select_related("module", "trainer")
+        .order_by("starts_at")[:RECENT_SESSIONS],
+        "remarks": SessionAttendance.objects.visible_to(user)
+        .filter(trainee=trainee, session__status=TrainingSession.Status.COMPLETED)
+        .exclude(remarks="")
+        .select_related("session__module", "session__trainer")
+        .order_by("-session__starts_at")[:RECENT_REMARKS],
+        "charts": {
+            "hours": hours_chart(trainee=trainee, user=user),
+            "metrics": measurement_charts(trainee=trainee, user=user),
+        },
     }
     return render(request, "trainees/trainee_detail.html", context)
 

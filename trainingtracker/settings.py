@@ -242,6 +242,18 @@ QUALIFICATION_WARNING_DAYS = sorted(
 if not QUALIFICATION_WARNING_DAYS or min(QUALIFICATION_WARNING_DAYS) < 1:
     raise ImproperlyConfigured("QUALIFICATION_WARNING_DAYS must list whole days, each at least 1.")
 
+# The fitness standard each metric is charted against on the trainee's dashboard: ("min", value)
+# means at least, ("max", value) at most, in the metric's unit. No public astronaut figures
+# exist; these are assumptions (DOMAIN.md) a programme may change. Body mass has no standard.
+FITNESS_STANDARDS = {
+    "vo2max": ("min", 40),
+    "resting_heart_rate": ("max", 70),
+    "grip_strength": ("min", 35),
+    "agility_time": ("max", 12),
+    "g_tolerance": ("min", 8),
+    "swim_time": ("max", 120),
+}
+
 # --- Static files -------------------------------------------------------------------------------
 
 STATIC_URL = "static/"

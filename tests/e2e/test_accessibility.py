@@ -38,6 +38,8 @@ PAGES = [
     ("curriculum:assessment_edit", "programme_admin", "draft_assessment"),
     ("curriculum:revision_import", "programme_admin", None),
     ("trainees:cohort_revision", "programme_admin", "cohort_a"),
+    ("trainees:cohort_board", "trainer", "cohort_a"),
+    ("trainees:transcript", "trainee", "trainee_a"),
     ("accounts:password_change", "trainer", None),
     ("home", "no_role", None),
     # Issue 9: the main pages of profile, people, cohorts, trainee status and the medical

@@ -1,0 +1,100 @@
+"""Progress pages (issue 5): the cohort board with its CSV export, and the trainee's transcript
+as a printable page and as a PDF. The dashboard itself is the trainee's record page (views.py).
+"""
+
+import csv
+
+from django.contrib.staticfiles import finders
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.decorators import permission_any_required
+from curriculum.models import Module
+
+from .models import Cohort, Trainee
+from .selectors import cohort_board, cohort_board_rows, trainee_progress, trainee_transcript
+from .views import SEES_TRAINEES
+
+BOARD = ("accounts.log_training", "accounts.manage_people")
+
+
+def _board(request, pk: int):
+    cohort = get_object_or_404(
+        Cohort.objects.visible_to(request.user).select_related("revision__programme"), pk=pk
+    )
+    category = request.GET.get("category", "")
+    if category not in Module.Category.values:
+        category = ""
+    return cohort_board(cohort=cohort, user=request.user, category=category or None), category
+
+
+@permission_any_required(*BOARD)
+def cohort_board_page(request, pk: int):
+    """The cohort's trainees by module: status with its label, readiness, pace."""
+    board, category = _board(request, pk)
+    return render(
+        request,
+        "trainees/cohort_board.html",
+        {"board": board, "category": category, "categories": Module.Category.choices},
+    )
+
+
+@permission_any_required(*BOARD)
+def cohort_board_csv(request, pk: int):
+    """The board as shown (category filter included), as CSV."""
+    board, category = _board(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = slugify(board.cohort.name) or "cohort"
+    suffix = f"-{category}" if category else ""
+    response["Content-Disposition"] = f'attachment; filename="{name}-board{suffix}.csv"'
+    # A byte-order mark, so that spreadsheets read the file as UTF-8.
+    response.write("\ufeff")
+    csv.writer(response).writerows(cohort_board_rows(board=board))
+    return response
+
+
+def _transcript_trainee(request, pk: int) -> Trainee:
+    return get_object_or_404(
+        Trainee.objects.visible_to(request.user).select_related(
+            "user", "cohort__revision__programme"
+        ),
+        pk=pk,
+    )
+
+
+def _transcript_context(request, trainee: Trainee) -> dict:
+    return {
+        "trainee": trainee,
+        "transcript": trainee_transcript(trainee=trainee, user=request.user),
+        "progress": trainee_progress(trainee=trainee),
+        "printed_at": timezone.now(),
+    }
+
+
+@permission_any_required(*SEES_TRAINEES, "accounts.view_own_progress")
+def transcript(request, pk: int):
+    """Every session, grade and signed result of one trainee, on one printable page."""
+    trainee = _transcript_trainee(request, pk)
+    return render(request, "trainees/transcript.html", _transcript_context(request, trainee))
+
+
+@permission_any_required(*SEES_TRAINEES, "accounts.view_own_progress")
+def transcript_pdf(request, pk: int):
+    """The transcript as a PDF, rendered by WeasyPrint from the same content as the page."""
+    # Imported here: WeasyPrint loads Pango and fonts, which no other page needs.
+    from weasyprint import CSS, HTML
+
+    trainee = _transcript_trainee(request, pk)
+    html = render_to_string(
+        "trainees/transcript_pdf.html", _transcript_context(request, trainee), request=request
+    )
+    stylesheet = CSS(filename=finders.find("css/transcript_pdf.css"))
+    # No base URL: the PDF embeds nothing from elsewhere, and WeasyPrint fetches nothing.
+    pdf = HTML(string=html).write_pdf(stylesheets=[stylesheet])
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = slugify(trainee.user.username) or f"trainee-{trainee.pk}"
+    response["Content-Disposition"] = f'attachment; filename="transcript-{name}.pdf"'
+    return response
