@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.forms import errors_to_form
+
 from . import services
 from .forms import (
     AssessmentForm,
@@ -43,15 +45,6 @@ from .selectors import modules_csv_rows, revision_export
 manage_curriculum = permission_required("accounts.manage_curriculum", raise_exception=True)
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's refusal beside the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _refused(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
@@ -72,7 +65,7 @@ def programme_create(request):
         try:
             revision = services.programme_create(**form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Programme created. Add its first modules to the draft."))
             return redirect(_revision_url(revision.pk))
@@ -303,7 +296,7 @@ def _module_form_page(request, form, revision, title):
                 module=form.save(commit=False), prerequisites=form.cleaned_data["prerequisites"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Module %(code)s saved.") % {"code": module.code})
             return redirect(_revision_url(revision.pk, f"#module-{module.pk}"))
@@ -404,7 +397,7 @@ def _content_form_page(request, form, module, title, save):
         try:
             save(form)
         except ValidationError as error:
-            _add_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect(_revision_url(module.revision_id, f"#module-{module.pk}"))
@@ -523,7 +516,7 @@ def _qualification_form_page(request, form, revision, title):
         try:
             services.qualification_save(qualification=form.save(commit=False))
         except ValidationError as error:
-            _add_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Qualification saved."))
             return redirect(_revision_url(revision.pk, "#qualifications"))

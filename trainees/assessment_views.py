@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_any_required
+from accounts.forms import errors_to_form
 from curriculum.models import AssessmentDefinition
 
 from . import services
@@ -89,15 +90,6 @@ def _chosen_definition(request, trainee: Trainee):
     return chooser, None
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    """A service's refusal, beside the field it names when the form has that field."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _save_once(request, form, write, *, saved: str):
     """Run `write` (which returns the address of what it saved) once per form key.
 
@@ -114,7 +106,7 @@ def _save_once(request, form, write, *, saved: str):
         messages.info(request, _("This was already saved."))
         return redirect(exc.target or request.get_full_path())
     except ValidationError as exc:
-        _form_errors(form, exc)
+        errors_to_form(form, exc)
         return None
     messages.success(request, saved)
     return redirect(target)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_any_required
+from accounts.forms import errors_to_form
 from accounts.models import User
 from curriculum.models import Module
 
@@ -358,7 +359,7 @@ def session_schedule(request, pk: int):
             messages.info(request, _("This was already saved."))
             return redirect(done.target or "trainees:session_list")
         except ValidationError as error:
-            _form_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("The session is scheduled."))
             return redirect(session)
@@ -410,7 +411,7 @@ def session_edit(request, pk: int):
                 by=request.user,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("The session is changed."))
             return redirect(session)
@@ -438,20 +439,11 @@ def session_cancel(request, pk: int):
                 by=request.user,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("The session is cancelled."))
             return redirect(session)
     return render(request, "trainees/session_cancel.html", {"form": form, "session": session})
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    """Put a service's refusal beside the field it concerns, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class SessionLog:
@@ -539,7 +531,7 @@ class SessionLog:
                 for field, message in error.by_trainee.get(line.trainee.pk, {}).items():
                     line.add_error(field if field in line.fields else None, message)
         else:
-            _form_errors(self.top, error)
+            errors_to_form(self.top, error)
 
 
 def _draft_data(post) -> dict:
