@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check --quiet
+# Test processes: one per core by default (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test lint install install-dev migrate demo messages check-deploy clean
 
@@ -38,7 +40,7 @@ test: install-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djlint templates --lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check --fix .
