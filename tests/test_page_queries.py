@@ -14,8 +14,9 @@ from tests import factories as f
 from trainees.models import CompetencyGrade, Measurement, MedicalHold
 
 # The layout's own cost on every signed-in page: session, user, the person's permissions
-# through their groups, their own permissions, and (landing pages) their roles.
-LAYOUT = 4
+# through their groups, their own permissions, the bell's unread count (issue 7), and (landing
+# pages) their roles.
+LAYOUT = 5
 
 
 def grow(world, personas, n):
