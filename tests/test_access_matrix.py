@@ -332,10 +332,7 @@ COHORT_WRITE_PAGES = {
 # it tells no one whose notification an id is. tests/notifications: a POST on another's is 404.
 WITH_ID["notifications:open"] = {
     "anonymous": ("notification_a", LOGIN, None, None),
-    **{
-        persona: ("notification_a", NOT_ALLOWED, "notification_b", NOT_ALLOWED)
-        for persona in SIGNED_IN
-    },
+    **dict.fromkeys(SIGNED_IN, ("notification_a", NOT_ALLOWED, "notification_b", NOT_ALLOWED)),
 }
 WITH_ID.update(PERSON_PAGES)
 WITH_ID.update(COHORT_WRITE_PAGES)
