@@ -14,6 +14,8 @@ Reliability (docs/notifications.md):
 
 import datetime as dt
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -97,10 +99,27 @@ def notify(
     return True
 
 
-def _enqueue(delivery_id: int) -> None:
-    from .tasks import delivery_send
+_INLINE: ContextVar[bool] = ContextVar("notifications_inline", default=False)
 
-    delivery_send.delay_on_commit(delivery_id)
+
+@contextmanager
+def deliveries_inline():
+    """Within this block, deliveries are sent in this process after commit instead of through
+    Celery: `manage.py reminders_sweep --inline` (a site without a worker, the browser test)."""
+    token = _INLINE.set(True)
+    try:
+        yield
+    finally:
+        _INLINE.reset(token)
+
+
+def _enqueue(delivery_id: int) -> None:
+    if _INLINE.get():
+        transaction.on_commit(lambda: delivery_send(delivery_id=delivery_id))
+        return
+    from .tasks import delivery_send as task
+
+    task.delay_on_commit(delivery_id)
 
 
 def claim_lease() -> dt.timedelta:
