@@ -382,6 +382,11 @@ OPERATOR_REFUSED = {
     "admin:trainees_assessmentamendment_add",
     "admin:trainees_assessmentallowance_add",
     "admin:autocomplete",
+    # Issue 7: notifications, deliveries, tokens and job runs are written by the product only.
+    *(
+        f"admin:notifications_{model}_add"
+        for model in ["notification", "delivery", "jobrun", "calendartoken", "remindersettings"]
+    ),
 }
 
 
