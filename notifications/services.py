@@ -13,7 +13,6 @@ Reliability (docs/notifications.md):
 """
 
 import datetime as dt
-import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -28,8 +27,6 @@ from accounts.models import User
 from .delivery import render
 from .models import CalendarToken, Channel, Delivery, DeliveryStatus, Notification
 from .selectors import reminders_due
-
-logger = logging.getLogger(__name__)
 
 NOTIFICATION_KEY_HEADER = "X-Notification-Key"
 
