@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 
-from .delivery import render
+from .delivery import kinds, render
 from .models import CalendarToken, Channel, Delivery, DeliveryStatus, Notification
 from .selectors import reminders_due
 
@@ -65,6 +65,8 @@ def notify(
     E-mail waits until `not_before` (default: now) and then until the recipient's quiet hours
     end; the application channel shows it at once.
     """
+    if kind not in kinds():
+        raise LookupError(f"No renderer is registered for the kind {kind!r}.")
     now = timezone.now()
     due = max(not_before or now, now)
     try:

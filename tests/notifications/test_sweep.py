@@ -9,7 +9,8 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from notifications import services
+from notifications import services, tasks
+from notifications.delivery import renderer
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification, ReminderSettings
 from tests import factories as f
 from trainees.models import CohortPlanEntry, QualificationGrant
@@ -312,3 +313,24 @@ def test_notify_enqueues_only_after_the_transaction_commits(
         assert sent == []
     assert len(callbacks) == 2 and len(sent) == 2
     assert timezone.now() >= Delivery.objects.first().not_before
+
+
+@renderer("test_broken")
+def _broken(recipient, params):
+    raise ValueError("a renderer that cannot write this")
+
+
+def test_an_unknown_kind_is_refused_before_anything_is_recorded(trainer):
+    with pytest.raises(LookupError):
+        services.notify(recipient=trainer, kind="no_such_kind", key="k", params={})
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.expect_error_log
+def test_a_delivery_that_cannot_be_sent_is_marked_failed_with_its_error(trainer, enqueued):
+    services.notify(recipient=trainer, kind="test_broken", key="k", params={})
+    email = Delivery.objects.get(channel=Channel.EMAIL)
+    tasks.delivery_send.apply(args=[email.pk])
+    email.refresh_from_db()
+    assert email.status == DeliveryStatus.FAILED and "cannot write" in email.last_error
+    assert mail.outbox == []
