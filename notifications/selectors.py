@@ -230,6 +230,13 @@ class JobStatus:
     schedule: object
     last_run: JobRun | None
 
+    @property
+    def every_minutes(self) -> int | None:
+        """The interval in minutes, for a schedule given as a timedelta (None for crontabs)."""
+        if isinstance(self.schedule, dt.timedelta):
+            return int(self.schedule.total_seconds() // 60)
+        return None
+
 
 def jobs_status() -> list[JobStatus]:
     """Each job of CELERY_BEAT_SCHEDULE with its latest recorded run, in two queries."""

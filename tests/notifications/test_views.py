@@ -122,6 +122,7 @@ def test_the_jobs_page_shows_each_jobs_last_run_and_outcome(client, programme_ad
     tasks.reminders_sweep.apply()
     html = _signed_in(client, programme_admin).get(reverse("notifications:jobs")).content.decode()
     assert "reminders-sweep" in html and "clear-expired-sessions" in html
+    assert "5 minutes" in html and "360 minutes" in html
     run = JobRun.objects.get(job="notifications.tasks.reminders_sweep")
     assert run.outcome == JobRun.Outcome.OK and run.finished_at >= run.started_at
     assert "text-bg-success" in html and "Not run yet" in html
