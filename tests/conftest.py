@@ -170,6 +170,21 @@ def world(personas):
         assessment=module.assessments.first(),
         qualification=revision.qualifications.first(),
     )
+    # Notifications (issue 7): one shown in the application to each trainee.
+    from notifications.models import Notification
+
+    for key, persona in [("a", "trainee"), ("b", "other_trainee")]:
+        objects[f"notification_{key}"] = Notification.objects.create(
+            recipient=personas[persona],
+            kind="debrief_pending",
+            key=f"world:{key}",
+            params={
+                "code": "A-1",
+                "title": "Systems exam",
+                "url": objects[f"session_{key}"].get_absolute_url(),
+            },
+            shown_at=objects[f"session_{key}"].ends_at,
+        )
     # People, for the people pages (issue 9).
     objects["person_trainer"] = personas["trainer"]
     objects["person_operator"] = personas["operator"]

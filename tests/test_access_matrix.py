@@ -66,6 +66,16 @@ EXPECTED = {
     "accounts:person_add": each(FORBIDDEN, programme_admin=OK, operator=OK),
     "trainees:cohort_list": each(OK, trainee=FORBIDDEN, other_trainee=FORBIDDEN),
     "trainees:cohort_add": each(FORBIDDEN, programme_admin=OK, operator=OK),
+    # Notifications (issue 7): everyone's own list; marking read and the calendar link's
+    # buttons are POSTs; lead times and jobs are the programme admin's.
+    "notifications:list": each(OK),
+    "notifications:read_all": each(NOT_ALLOWED),
+    "notifications:calendar_token_new": each(NOT_ALLOWED),
+    "notifications:calendar_token_revoke": each(NOT_ALLOWED),
+    "notifications:reminder_settings": each(FORBIDDEN, programme_admin=OK, operator=OK),
+    "notifications:jobs": each(FORBIDDEN, programme_admin=OK, operator=OK),
+    # Open without signing in, to the holder of a token; a made-up token is not found.
+    "calendar_feed": each(GONE, anonymous=GONE),
 }
 
 
@@ -318,6 +328,12 @@ COHORT_WRITE_PAGES = {
         "trainee_import",
     ]
 }
+# Opening a notification is a POST (it marks it read); a GET is refused before any lookup, so
+# it tells no one whose notification an id is. tests/notifications: a POST on another's is 404.
+WITH_ID["notifications:open"] = {
+    "anonymous": ("notification_a", LOGIN, None, None),
+    **dict.fromkeys(SIGNED_IN, ("notification_a", NOT_ALLOWED, "notification_b", NOT_ALLOWED)),
+}
 WITH_ID.update(PERSON_PAGES)
 WITH_ID.update(COHORT_WRITE_PAGES)
 WITH_ID.update(
@@ -366,6 +382,11 @@ OPERATOR_REFUSED = {
     "admin:trainees_assessmentamendment_add",
     "admin:trainees_assessmentallowance_add",
     "admin:autocomplete",
+    # Issue 7: notifications, deliveries, tokens and job runs are written by the product only.
+    *(
+        f"admin:notifications_{model}_add"
+        for model in ["notification", "delivery", "jobrun", "calendartoken", "remindersettings"]
+    ),
 }
 
 

@@ -6,16 +6,19 @@ The numbers are pinned: a change that adds a query must say why here.
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.models import JobRun, Notification
 from tests import factories as f
 from trainees.models import CompetencyGrade, Measurement, MedicalHold
 
 # The layout's own cost on every signed-in page: session, user, the person's permissions
-# through their groups, their own permissions, and (landing pages) their roles.
-LAYOUT = 4
+# through their groups, their own permissions, the bell's unread count (issue 7), and (landing
+# pages) their roles.
+LAYOUT = 5
 
 
 def grow(world, personas, n):
@@ -70,6 +73,25 @@ def grow(world, personas, n):
             session.trainees.set([trainee, *newcomers])
     draft = f.RevisionFactory(programme=world["revision"].programme)
     f.ModuleFactory.create_batch(n, revision=draft)
+    # Issue 7: notifications shown to the trainee (half read), and runs of each scheduled job.
+    start = Notification.objects.count()
+    for i in range(start, start + n):
+        Notification.objects.create(
+            recipient=trainee.user,
+            kind="session_upcoming",
+            key=f"grow:{i}",
+            params={
+                "module_code": "M-1",
+                "module_title": "Docking",
+                "starts_at": now.isoformat(),
+                "location": "Hall 2",
+                "url": "",
+            },
+            shown_at=now,
+            read_at=now if i % 2 else None,
+        )
+        for job in settings.CELERY_BEAT_SCHEDULE.values():
+            JobRun.objects.create(job=job["task"], task_id=f"grow-{job['task']}-{i}")
 
 
 PAGES = [
@@ -118,6 +140,11 @@ PAGES = [
     ("programme_admin", "accounts:people", None, LAYOUT + 2),
     ("programme_admin", "accounts:person_detail", "person_trainer", LAYOUT + 3),
     ("medic", "trainees:medical_record", "trainee_a", LAYOUT + 5),
+    # Issue 7: the page's count and its notifications (written from their params, no query);
+    # the lead times; the jobs' latest runs (their ids, then the runs).
+    ("trainee", "notifications:list", None, LAYOUT + 2),
+    ("programme_admin", "notifications:reminder_settings", None, LAYOUT + 1),
+    ("programme_admin", "notifications:jobs", None, LAYOUT + 2),
 ]
 
 

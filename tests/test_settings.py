@@ -171,3 +171,52 @@ def test_it_refuses_a_redis_url_without_a_database_number(tmp_path, url):
     result = run_django("import django; django.setup()", REDIS_URL=url)
     assert result.returncode != 0
     assert "REDIS_URL must end in a database number" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {
+                "CELERY_TASK_TIME_LIMIT": "30",
+                "CELERY_TASK_SOFT_TIME_LIMIT": "20",
+                "NOTIFICATION_CLAIM_LEASE": "30",
+            },
+            "NOTIFICATION_CLAIM_LEASE must exceed CELERY_TASK_TIME_LIMIT",
+        ),
+        (
+            {"CELERY_TASK_TIME_LIMIT": "30", "CELERY_TASK_SOFT_TIME_LIMIT": "30"},
+            "CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT",
+        ),
+        (
+            {
+                "REDIS_URL": "redis://127.0.0.1:6379/0",
+                "CELERY_VISIBILITY_TIMEOUT": "20",
+                "CELERY_TASK_TIME_LIMIT": "30",
+                "CELERY_TASK_SOFT_TIME_LIMIT": "20",
+            },
+            "CELERY_VISIBILITY_TIMEOUT must exceed the task time limit",
+        ),
+    ],
+    ids=["lease", "soft-limit", "visibility"],
+)
+def test_it_refuses_time_limits_that_would_send_twice(tmp_path, env, message):
+    result = run_django("import django; django.setup()", DJANGO_VAR_DIR=str(tmp_path), **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_the_claim_lease_follows_the_time_limit_and_a_backend_can_be_named(tmp_path):
+    values = settings_of(
+        ["NOTIFICATION_CLAIM_LEASE", "EMAIL_BACKEND", "EMAIL_FILE_PATH"],
+        CELERY_TASK_TIME_LIMIT="30",
+        CELERY_TASK_SOFT_TIME_LIMIT="20",
+        EMAIL_URL=f"filemail:///{tmp_path}/outbox",
+        DJANGO_EMAIL_BACKEND="tests.notifications.held_mail.HeldFileBackend",
+        DJANGO_VAR_DIR=str(tmp_path),
+    )
+    assert values == {
+        "NOTIFICATION_CLAIM_LEASE": "90",
+        "EMAIL_BACKEND": "tests.notifications.held_mail.HeldFileBackend",
+        "EMAIL_FILE_PATH": f"{tmp_path}/outbox",
+    }

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "accounts",
     "curriculum",
     "trainees",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -286,8 +288,12 @@ elif env.str("DATABASE_URL", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# A test or an operator may name another backend outright (the integration test's slow one).
+EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default=EMAIL_BACKEND)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="training@tracker.invalid")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mail and in the calendar feed are written from this address.
+SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Celery -------------------------------------------------------------------------------------
 
@@ -319,8 +325,11 @@ CELERY_RESULT_EXPIRES = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+# A delivery claimed longer ago than this is presumed abandoned by a dead worker and may be
+# claimed again; it must outlast the hard time limit, or a slow live worker could be doubled.
+NOTIFICATION_CLAIM_LEASE = env.int("NOTIFICATION_CLAIM_LEASE", default=CELERY_TASK_TIME_LIMIT + 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -330,10 +339,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": timedelta(hours=6),
     },
+    # Reminders come from this sweep of the database, never from far-future ETA tasks.
+    "reminders-sweep": {
+        "task": "notifications.tasks.reminders_sweep",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 if CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 10**9) <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must exceed the task time limit.")
+if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT.")
+if NOTIFICATION_CLAIM_LEASE <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("NOTIFICATION_CLAIM_LEASE must exceed CELERY_TASK_TIME_LIMIT.")
 
 # --- Security headers ---------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from notifications import views as notification_views
 
 from . import views
 
@@ -12,5 +13,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("programme/", include("curriculum.urls")),
     path("", include("trainees.urls")),
+    path("notifications/", include("notifications.urls")),
+    # The personal calendar feed: open without signing in, to the holder of its secret token.
+    path("calendar/<str:token>.ics", notification_views.calendar_feed, name="calendar_feed"),
     path("admin/", admin.site.urls),
 ]

@@ -48,6 +48,10 @@ PAGES = [
     ("accounts:people", "programme_admin", None),
     ("accounts:person_add", "programme_admin", None),
     ("accounts:person_detail", "programme_admin", "person_trainer"),
+    # Issue 7: notifications, the reminders' lead times, the scheduled jobs.
+    ("notifications:list", "trainee", None),
+    ("notifications:reminder_settings", "programme_admin", None),
+    ("notifications:jobs", "programme_admin", None),
     ("trainees:cohort_list", "programme_admin", None),
     ("trainees:cohort_detail", "programme_admin", "cohort_a"),
     ("trainees:cohort_plan", "programme_admin", "cohort_a"),

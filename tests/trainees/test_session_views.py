@@ -542,11 +542,11 @@ def _crew_of(world, trainer, n):
 
 
 # Pinned: a change that adds a query must say why. GET: the sign-in and permissions, the
-# session, the competencies, the attendances with their grades and measurements, the expected
-# roster and the crew, the draft. POST: the same reads, the one-time key, the version claim, the
-# session's validation (its constraints checked one by one) and then every write in bulk with its
-# history, whatever the crew's size.
-LOG_PAGE_QUERIES = 10
+# bell's unread count (issue 7), the session, the competencies, the attendances with their
+# grades and measurements, the expected roster and the crew, the draft. POST: the same reads,
+# the one-time key, the version claim, the session's validation (its constraints checked one by
+# one) and then every write in bulk with its history, whatever the crew's size.
+LOG_PAGE_QUERIES = 11
 LOG_SAVE_QUERIES = 45
 
 

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    """Reminders found by a sweep of the database, their delivery in the application and by
+    e-mail, the personal calendar feed and the record of each scheduled job's runs.
+
+    An app of its own: it reads the records of `trainees/` and the people of `accounts/`, and
+    later features (issue 8's weekly reports) deliver through it; neither of those should
+    depend on delivery."""
+
+    name = "notifications"
+    verbose_name = _("Notifications")
+
+    def ready(self):
+        from . import jobs, kinds  # noqa: F401 -- registers the renderers and job signals
+        from .models import reminder_settings_after_migrate
+
+        # The singleton of lead times exists after every migrate or test-database flush.
+        post_migrate.connect(reminder_settings_after_migrate, sender=self)

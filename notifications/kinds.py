@@ -1,0 +1,137 @@
+"""The reminder kinds' renderers. Each reads only its params; dates and times are shown in the
+time zone and language active when it is called (the recipient's, or the reader's)."""
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .delivery import Rendered, rendered_notice, renderer
+
+
+def _when(value: str) -> str:
+    return date_format(timezone.localtime(parse_datetime(value)), "DATETIME_FORMAT")
+
+
+def _day(value: str) -> str:
+    return date_format(parse_date(value), "DATE_FORMAT")
+
+
+@renderer("session_upcoming")
+def session_upcoming(recipient, params: dict) -> Rendered:
+    names = {"module": f"{params['module_code']} {params['module_title']}"}
+    when = _when(params["starts_at"])
+    return rendered_notice(
+        recipient=recipient,
+        subject=_("Training session %(module)s on %(when)s") % {**names, "when": when},
+        lines=[
+            _("You have a training session coming up: %(module)s.") % names,
+            _("Starts: %(when)s") % {"when": when},
+            _("Location: %(location)s") % {"location": params["location"]},
+        ],
+        in_app=_("Session %(module)s starts %(when)s at %(location)s.")
+        % {**names, "when": when, "location": params["location"]},
+        url=params["url"],
+    )
+
+
+@renderer("assessment_due")
+def assessment_due(recipient, params: dict) -> Rendered:
+    names = {"assessment": f"{params['code']} {params['title']}", "due": _day(params["due_on"])}
+    return rendered_notice(
+        recipient=recipient,
+        subject=_("%(assessment)s is due by %(due)s") % names,
+        lines=[
+            _("The cohort plan has %(assessment)s passed by %(due)s, and it is not passed yet.")
+            % names
+        ],
+        in_app=_("%(assessment)s is due by %(due)s.") % names,
+        url=params["url"],
+    )
+
+
+@renderer("assessment_overdue")
+def assessment_overdue(recipient, params: dict) -> Rendered:
+    names = {
+        "assessment": f"{params['code']} {params['title']}",
+        "due": _day(params["due_on"]),
+        "trainee": params["trainee"],
+    }
+    return rendered_notice(
+        recipient=recipient,
+        subject=_("%(assessment)s is overdue for %(trainee)s") % names,
+        lines=[
+            _("%(trainee)s was planned to pass %(assessment)s by %(due)s and has not yet.") % names
+        ],
+        in_app=_("%(assessment)s is overdue for %(trainee)s (due %(due)s).") % names,
+        url=params["url"],
+    )
+
+
+@renderer("qualification_expiring")
+def qualification_expiring(recipient, params: dict) -> Rendered:
+    expires = parse_date(params["expires_on"])
+    days = (expires - dt.date.fromisoformat(params["on"])).days
+    names = {
+        "qualification": f"{params['code']} {params['title']}",
+        "day": _day(params["expires_on"]),
+        "days": days,
+    }
+    if days <= 0:
+        line = _("%(qualification)s expires today (%(day)s).") % names
+    else:
+        line = (
+            ngettext(
+                "%(qualification)s expires in %(days)d day, on %(day)s.",
+                "%(qualification)s expires in %(days)d days, on %(day)s.",
+                days,
+            )
+            % names
+        )
+    return rendered_notice(
+        recipient=recipient,
+        subject=_("%(qualification)s expires on %(day)s") % names,
+        lines=[line, _("Plan the recurrent training or check before then.")],
+        in_app=line,
+        url=params["url"],
+    )
+
+
+@renderer("signature_pending")
+def signature_pending(recipient, params: dict) -> Rendered:
+    names = {
+        "assessment": f"{params['code']} {params['title']}",
+        "trainee": params["trainee"],
+        "taken": _when(params["taken_at"]),
+    }
+    return rendered_notice(
+        recipient=recipient,
+        subject=_("A result awaits your signature: %(assessment)s") % names,
+        lines=[
+            _(
+                "The result of %(trainee)s in %(assessment)s, taken %(taken)s, is not "
+                "signed yet. Unsigned, it counts for nothing in their progress."
+            )
+            % names
+        ],
+        in_app=_("Sign the result of %(trainee)s in %(assessment)s.") % names,
+        url=params["url"],
+    )
+
+
+@renderer("debrief_pending")
+def debrief_pending(recipient, params: dict) -> Rendered:
+    names = {"assessment": f"{params['code']} {params['title']}"}
+    return rendered_notice(
+        recipient=recipient,
+        subject=_("Acknowledge your debrief: %(assessment)s") % names,
+        lines=[
+            _("Your result in %(assessment)s is signed. Read the debrief and acknowledge it.")
+            % names
+        ],
+        in_app=_("Acknowledge your debrief for %(assessment)s.") % names,
+        url=params["url"],
+    )
