@@ -4,7 +4,6 @@ as a printable page and as a PDF. The dashboard itself is the trainee's record p
 
 import csv
 
-from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -15,6 +14,7 @@ from accounts.decorators import permission_any_required
 from curriculum.models import Module
 
 from .models import Cohort, Trainee
+from .pdf import pdf_from_html
 from .selectors import cohort_board, cohort_board_rows, trainee_progress, trainee_transcript
 from .views import SEES_TRAINEES
 
@@ -84,16 +84,11 @@ def transcript(request, pk: int):
 @permission_any_required(*SEES_TRAINEES, "accounts.view_own_progress")
 def transcript_pdf(request, pk: int):
     """The transcript as a PDF, rendered by WeasyPrint from the same content as the page."""
-    # Imported here: WeasyPrint loads Pango and fonts, which no other page needs.
-    from weasyprint import CSS, HTML
-
     trainee = _transcript_trainee(request, pk)
     html = render_to_string(
         "trainees/transcript_pdf.html", _transcript_context(request, trainee), request=request
     )
-    stylesheet = CSS(filename=finders.find("css/transcript_pdf.css"))
-    # No base URL: the PDF embeds nothing from elsewhere, and WeasyPrint fetches nothing.
-    pdf = HTML(string=html).write_pdf(stylesheets=[stylesheet])
+    pdf = pdf_from_html(html=html, stylesheet="css/transcript_pdf.css")
     response = HttpResponse(pdf, content_type="application/pdf")
     name = slugify(trainee.user.username) or f"trainee-{trainee.pk}"
     response["Content-Disposition"] = f'attachment; filename="transcript-{name}.pdf"'
