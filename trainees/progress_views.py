@@ -2,8 +2,6 @@
 as a printable page and as a PDF. The dashboard itself is the trainee's record page (views.py).
 """
 
-import csv
-
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -15,7 +13,12 @@ from curriculum.models import Module
 
 from .models import Cohort, Trainee
 from .pdf import pdf_from_html
-from .selectors import cohort_board, cohort_board_rows, trainee_progress, trainee_transcript
+from .selectors import (
+    cohort_board,
+    cohort_board_csv_text,
+    trainee_progress,
+    trainee_transcript,
+)
 from .views import SEES_TRAINEES
 
 BOARD = ("accounts.log_training", "accounts.manage_people")
@@ -50,9 +53,7 @@ def cohort_board_csv(request, pk: int):
     name = slugify(board.cohort.name) or "cohort"
     suffix = f"-{category}" if category else ""
     response["Content-Disposition"] = f'attachment; filename="{name}-board{suffix}.csv"'
-    # A byte-order mark, so that spreadsheets read the file as UTF-8.
-    response.write("\ufeff")
-    csv.writer(response).writerows(cohort_board_rows(board=board))
+    response.write(cohort_board_csv_text(board=board))
     return response
 
 

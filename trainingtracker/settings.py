@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "accounts",
     "curriculum",
     "trainees",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -329,6 +331,12 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": timedelta(hours=6),
+    },
+    # Hourly: each reader's weekly report goes out at the first run after the schedule's day and
+    # local time in their own time zone (reports.ReportSchedule); the claims make reruns no-ops.
+    "weekly-reports": {
+        "task": "reports.tasks.weekly_reports_send",
+        "schedule": crontab(minute=5),
     },
 }
 

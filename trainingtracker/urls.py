@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("programme/", include("curriculum.urls")),
     path("", include("trainees.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
