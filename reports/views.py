@@ -53,7 +53,8 @@ def report_now(request, pk: int):
 def job_detail(request, pk: int):
     """Where a "send report now" stands: queued, rendering n of m, sent, or failed."""
     job = get_object_or_404(
-        ReportJob.objects.visible_to(request.user).select_related("cohort"), pk=pk
+        ReportJob.objects.visible_to(request.user).select_related("cohort", "requested_by"),
+        pk=pk,
     )
     return _job_page(request, job)
 

@@ -66,6 +66,8 @@ EXPECTED = {
     "accounts:person_add": each(FORBIDDEN, programme_admin=OK, operator=OK),
     "trainees:cohort_list": each(OK, trainee=FORBIDDEN, other_trainee=FORBIDDEN),
     "trainees:cohort_add": each(FORBIDDEN, programme_admin=OK, operator=OK),
+    # Reports (issue 8): the weekly schedule is the programme admin's.
+    "reports:schedule": each(FORBIDDEN, programme_admin=OK, operator=OK),
 }
 
 
@@ -209,6 +211,22 @@ WITH_ID |= {
     "trainees:transcript_pdf": TRANSCRIPT,
     "trainees:cohort_board": BOARD,
     "trainees:cohort_board_csv": BOARD,
+}
+
+
+def board_of(a: str, b: str) -> dict:
+    """BOARD's expectations on objects of cohort A (`a`) and cohort B (`b`)."""
+    names = {"cohort_a": a, "cohort_b": b}
+    return {
+        persona: (names.get(seen, seen), s1, names.get(unseen, unseen), s2)
+        for persona, (seen, s1, unseen, s2) in BOARD.items()
+    }
+
+
+# Reports (issue 8): "send report now" and its job follow the cohort board.
+WITH_ID |= {
+    "reports:report_now": BOARD,
+    "reports:job_detail": board_of("report_job_a", "report_job_b"),
 }
 
 # Writing training records: the trainers of the cohort and programme admins. Trainees and the
@@ -366,6 +384,9 @@ OPERATOR_REFUSED = {
     "admin:trainees_assessmentamendment_add",
     "admin:trainees_assessmentallowance_add",
     "admin:autocomplete",
+    # What reports sent and the jobs asked for are made by the product alone.
+    "admin:reports_reportsend_add",
+    "admin:reports_reportjob_add",
 }
 
 

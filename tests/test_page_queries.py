@@ -118,6 +118,11 @@ PAGES = [
     ("programme_admin", "accounts:people", None, LAYOUT + 2),
     ("programme_admin", "accounts:person_detail", "person_trainer", LAYOUT + 3),
     ("medic", "trainees:medical_record", "trainee_a", LAYOUT + 5),
+    # Reports (issue 8): the board's "send report now" (cohort, latest job), a job's status,
+    # the schedule.
+    ("trainer", "reports:report_now", "cohort_a", LAYOUT + 2),
+    ("trainer", "reports:job_detail", "report_job_a", LAYOUT + 1),
+    ("programme_admin", "reports:schedule", None, LAYOUT + 1),
 ]
 
 

@@ -19,6 +19,7 @@ from reports import builders, services, tasks
 from reports.models import ReportJob, ReportKind, ReportSchedule, ReportSend
 from tests.factories import TrainingSessionFactory
 from tests.pdf import pdf_text
+from tests.test_page_queries import grow
 from trainees.models import QualificationGrant
 
 pytestmark = pytest.mark.django_db
@@ -315,3 +316,31 @@ def test_a_bad_time_is_refused_beside_its_field_and_kept(client, programme_admin
 def test_a_trainer_may_not_set_the_schedule(client, trainer):
     client.force_login(trainer)
     assert client.get(reverse("reports:schedule")).status_code == 403
+
+
+# Query counts ---------------------------------------------------------------------------------
+
+# Each builder's queries, pinned: the same with a little data and with ten times more.
+BUILDER_QUERIES = [
+    # The trainee, progress (10), the week's sessions, their modules and trainers in one.
+    ("trainee", ReportKind.TRAINEE_WEEKLY, 12),
+    # The cohorts, then per cohort its board (trainees, progress): one cohort here.
+    ("trainer", ReportKind.TRAINER_DIGEST, 12),
+    # The trainees of open cohorts, their progress.
+    ("programme_admin", ReportKind.PROGRAMME_SUMMARY, 11),
+]
+
+
+@pytest.mark.parametrize(("persona", "kind", "queries"), BUILDER_QUERIES)
+def test_a_report_costs_the_same_with_ten_times_the_data(
+    world, personas, django_assert_num_queries, persona, kind, queries
+):
+    reader = personas[persona]
+    _build(kind, reader)  # the reader's permissions, cached on the user as in a worker
+    grow(world, personas, 2)
+    with django_assert_num_queries(queries):
+        _build(kind, reader)
+    grow(world, personas, 20)
+    with django_assert_num_queries(queries):
+        report = _build(kind, reader)
+    assert report.subject
