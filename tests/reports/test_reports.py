@@ -237,7 +237,7 @@ def test_send_now_queues_one_job_even_when_submitted_twice(
         first = client.post(url, {"submission_key": key})
         second = client.post(url, {"submission_key": key})
     assert len(callbacks) == 1
-    job = ReportJob.objects.get()
+    job = ReportJob.objects.get(key=key)
     assert first.url == second.url == reverse("reports:job_detail", args=[job.pk])
     assert (job.state, job.done, job.total) == (ReportJob.State.SENT, 1, 1)
     assert len(mailoutbox) == 1
@@ -281,7 +281,7 @@ def test_another_cohorts_trainer_cannot_send_or_see_the_job(client, world, train
     url = reverse("reports:report_now", args=[world["cohort_a"].pk])
     assert client.post(url, {"submission_key": str(uuid.uuid4())}).status_code == 404
     assert client.get(reverse("reports:job_detail", args=[job.pk])).status_code == 404
-    assert ReportJob.objects.count() == 1
+    assert not ReportJob.objects.filter(requested_by=other_trainer, cohort=job.cohort).exists()
 
 
 def test_a_trainee_may_not_send_reports(client, world, trainee):
@@ -344,3 +344,22 @@ def test_a_report_costs_the_same_with_ten_times_the_data(
     with django_assert_num_queries(queries):
         report = _build(kind, reader)
     assert report.subject
+
+
+def test_a_failing_job_says_so_with_its_error(world, trainer, monkeypatch):
+    job = ReportJob.objects.create(key=uuid.uuid4(), cohort=world["cohort_a"], requested_by=trainer)
+
+    def broken(recipient, params):
+        raise OSError("mail server down")
+
+    monkeypatch.setitem(builders.BUILDERS, ReportKind.TRAINER_DIGEST, broken)
+    with pytest.raises(OSError):
+        services.report_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.state, job.done, job.total) == (ReportJob.State.FAILED, 0, 1)
+    assert job.error == "mail server down"
+    assert job.finished_at
+    # A second delivery of the same task finds the job taken and does nothing.
+    services.report_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == ReportJob.State.FAILED
