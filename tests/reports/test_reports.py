@@ -68,6 +68,22 @@ def test_it_builds_the_trainee_summary_in_urdu(world, trainee):
     assert report.attachments == ()
 
 
+def test_it_shows_times_in_the_readers_time_zone(world, trainee, time_machine):
+    time_machine.move_to(MONDAY_NOON_UTC, tick=False)
+    trainee.preferred_language = "en"
+    trainee.time_zone = "Asia/Karachi"  # UTC+5
+    trainee.save()
+    session = TrainingSessionFactory(
+        cohort=world["cohort_a"],
+        starts_at=dt.datetime(2026, 11, 25, 4, 0, tzinfo=dt.UTC),
+        status="scheduled",
+    )
+    session.trainees.add(world["trainee_a"])
+    report = _build(ReportKind.TRAINEE_WEEKLY, trainee)
+    assert "Nov. 25, 2026, 9 a.m." in report.text
+    assert "Sent Nov. 23, 2026, 5 p.m." in report.text
+
+
 def test_it_lists_what_expires_in_the_trainee_summary(world, trainee, trainer):
     qualification = world["qualification"]
     QualificationGrant.objects.create(
@@ -128,8 +144,13 @@ def test_it_sends_the_reports_in_the_readers_languages_with_attachments(
     # Urdu: the HTML part is marked up right to left, in Urdu.
     html = urdu.alternatives[0].content
     assert 'lang="ur"' in html and 'dir="rtl"' in html
+    # In Urdu words (strings the catalogues already translate; the new ones follow on merge).
+    assert "پرواز کی تفویض کے لیے تیار نہیں" in urdu.body  # not ready for flight assignment
+    assert "تیاری" in html  # readiness
     assert chinese.to == [chinese_trainer.email]
     assert 'lang="zh-hans"' in chinese.alternatives[0].content
+    assert "未就绪" in chinese.body  # not ready
+    assert "学员" in chinese.alternatives[0].content  # the board's "Trainee" column
     attachments = _attachments(chinese)
     assert sorted(mimetype for _, mimetype in attachments.values()) == [
         "application/pdf",
