@@ -1,7 +1,6 @@
 """Writes of the reports app: claiming and sending one report, on-demand jobs, the schedule."""
 
 import datetime as dt
-import logging
 import uuid
 from dataclasses import dataclass
 
@@ -16,8 +15,6 @@ from trainees.models import Cohort, TraineeStatus
 
 from .builders import BUILDERS
 from .models import ReportJob, ReportKind, ReportSchedule, ReportSend
-
-logger = logging.getLogger(__name__)
 
 
 def report_key(*, kind: str, reader: User, week: str) -> str:

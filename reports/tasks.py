@@ -1,7 +1,6 @@
 """Celery tasks of the reports: thin, by id, each idempotent through the claims of services."""
 
 from celery import shared_task
-from django.conf import settings
 
 from accounts.models import User
 
@@ -32,7 +31,6 @@ def weekly_reports_send() -> int:
     autoretry_for=(OSError,),
     retry_backoff=60,
     max_retries=5,
-    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
 )
 def weekly_reports_chunk(items: list[list]) -> int:
     """Send one chunk of weekly reports: items are [reader id, kind, key]. Returns how many it
