@@ -8,6 +8,7 @@ _SECTIONS = [
     ("accounts.manage_people", "trainees:cohort_list", _("Cohorts")),
     ("accounts.manage_people", "trainees:trainee_list", _("Trainees")),
     ("accounts.manage_people", "accounts:people", _("People")),
+    ("accounts.manage_people", "reports:schedule", _("Reports")),
     ("accounts.manage_medical", "trainees:medical_home", _("Medical")),
     ("accounts.view_own_progress", "trainees:trainee_home", _("My progress")),
     ("accounts.manage_curriculum", "notifications:reminder_settings", _("Reminders")),

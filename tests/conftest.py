@@ -6,6 +6,7 @@ the trainer, a trainer of another cohort, the medical officer, the programme adm
 
 import datetime as dt
 import logging
+import uuid
 
 import pytest
 from django.utils import translation
@@ -112,6 +113,7 @@ def world(personas):
     Cohort B: trained by `other_trainer`, with `other_trainee` (a closed hold).
     Each cohort has a completed session with attendance, a result and a measurement.
     """
+    from reports.models import ReportJob
     from tests import factories as f
     from trainees.models import Measurement
 
@@ -184,6 +186,14 @@ def world(personas):
                 "url": objects[f"session_{key}"].get_absolute_url(),
             },
             shown_at=objects[f"session_{key}"].ends_at,
+        )
+    # A "send report now" of each cohort (issue 8).
+    for key, cohort, trainer in [
+        ("a", cohort_a, personas["trainer"]),
+        ("b", cohort_b, personas["other_trainer"]),
+    ]:
+        objects[f"report_job_{key}"] = ReportJob.objects.create(
+            key=uuid.uuid4(), cohort=cohort, requested_by=trainer
         )
     # People, for the people pages (issue 9).
     objects["person_trainer"] = personas["trainer"]

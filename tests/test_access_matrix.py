@@ -76,6 +76,8 @@ EXPECTED = {
     "notifications:jobs": each(FORBIDDEN, programme_admin=OK, operator=OK),
     # Open without signing in, to the holder of a token; a made-up token is not found.
     "calendar_feed": each(GONE, anonymous=GONE),
+    # Reports (issue 8): the weekly schedule is the programme admin's.
+    "reports:schedule": each(FORBIDDEN, programme_admin=OK, operator=OK),
 }
 
 
@@ -219,6 +221,22 @@ WITH_ID |= {
     "trainees:transcript_pdf": TRANSCRIPT,
     "trainees:cohort_board": BOARD,
     "trainees:cohort_board_csv": BOARD,
+}
+
+
+def board_of(a: str, b: str) -> dict:
+    """BOARD's expectations on objects of cohort A (`a`) and cohort B (`b`)."""
+    names = {"cohort_a": a, "cohort_b": b}
+    return {
+        persona: (names.get(seen, seen), s1, names.get(unseen, unseen), s2)
+        for persona, (seen, s1, unseen, s2) in BOARD.items()
+    }
+
+
+# Reports (issue 8): "send report now" and its job follow the cohort board.
+WITH_ID |= {
+    "reports:report_now": BOARD,
+    "reports:job_detail": board_of("report_job_a", "report_job_b"),
 }
 
 # Writing training records: the trainers of the cohort and programme admins. Trainees and the
@@ -387,6 +405,9 @@ OPERATOR_REFUSED = {
         f"admin:notifications_{model}_add"
         for model in ["notification", "delivery", "jobrun", "calendartoken", "remindersettings"]
     ),
+    # What reports sent and the jobs asked for are made by the product alone.
+    "admin:reports_reportsend_add",
+    "admin:reports_reportjob_add",
 }
 
 

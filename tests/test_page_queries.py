@@ -145,6 +145,11 @@ PAGES = [
     ("trainee", "notifications:list", None, LAYOUT + 2),
     ("programme_admin", "notifications:reminder_settings", None, LAYOUT + 1),
     ("programme_admin", "notifications:jobs", None, LAYOUT + 2),
+    # Reports (issue 8): the board's "send report now" (cohort, latest job), a job's status,
+    # the schedule.
+    ("trainer", "reports:report_now", "cohort_a", LAYOUT + 2),
+    ("trainer", "reports:job_detail", "report_job_a", LAYOUT + 1),
+    ("programme_admin", "reports:schedule", None, LAYOUT + 1),
 ]
 
 

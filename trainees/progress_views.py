@@ -2,9 +2,6 @@
 as a printable page and as a PDF. The dashboard itself is the trainee's record page (views.py).
 """
 
-import csv
-
-from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -15,7 +12,13 @@ from accounts.decorators import permission_any_required
 from curriculum.models import Module
 
 from .models import Cohort, Trainee
-from .selectors import cohort_board, cohort_board_rows, trainee_progress, trainee_transcript
+from .pdf import pdf_from_html
+from .selectors import (
+    cohort_board,
+    cohort_board_csv_text,
+    trainee_progress,
+    trainee_transcript,
+)
 from .views import SEES_TRAINEES
 
 BOARD = ("accounts.log_training", "accounts.manage_people")
@@ -50,9 +53,7 @@ def cohort_board_csv(request, pk: int):
     name = slugify(board.cohort.name) or "cohort"
     suffix = f"-{category}" if category else ""
     response["Content-Disposition"] = f'attachment; filename="{name}-board{suffix}.csv"'
-    # A byte-order mark, so that spreadsheets read the file as UTF-8.
-    response.write("\ufeff")
-    csv.writer(response).writerows(cohort_board_rows(board=board))
+    response.write(cohort_board_csv_text(board=board))
     return response
 
 
@@ -84,16 +85,11 @@ def transcript(request, pk: int):
 @permission_any_required(*SEES_TRAINEES, "accounts.view_own_progress")
 def transcript_pdf(request, pk: int):
     """The transcript as a PDF, rendered by WeasyPrint from the same content as the page."""
-    # Imported here: WeasyPrint loads Pango and fonts, which no other page needs.
-    from weasyprint import CSS, HTML
-
     trainee = _transcript_trainee(request, pk)
     html = render_to_string(
         "trainees/transcript_pdf.html", _transcript_context(request, trainee), request=request
     )
-    stylesheet = CSS(filename=finders.find("css/transcript_pdf.css"))
-    # No base URL: the PDF embeds nothing from elsewhere, and WeasyPrint fetches nothing.
-    pdf = HTML(string=html).write_pdf(stylesheets=[stylesheet])
+    pdf = pdf_from_html(html=html, stylesheet="css/transcript_pdf.css")
     response = HttpResponse(pdf, content_type="application/pdf")
     name = slugify(trainee.user.username) or f"trainee-{trainee.pk}"
     response["Content-Disposition"] = f'attachment; filename="transcript-{name}.pdf"'

@@ -17,7 +17,9 @@ The rules (DOMAIN.md):
 """
 
 import copy
+import csv
 import datetime as dt
+import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -728,6 +730,15 @@ def cohort_board_rows(*, board: CohortBoard) -> list[list[str]]:
             ]
         )
     return rows
+
+
+def cohort_board_csv_text(*, board: CohortBoard) -> str:
+    """The board as a CSV file's text, with a byte-order mark so that spreadsheets read it as
+    UTF-8: the board's export, and the attachment of the trainers' weekly digest."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    csv.writer(out).writerows(cohort_board_rows(board=board))
+    return out.getvalue()
 
 
 def _csv_cell(value) -> str:

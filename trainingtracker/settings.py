@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
     "curriculum",
     "trainees",
     "notifications",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -343,6 +345,12 @@ CELERY_BEAT_SCHEDULE = {
     "reminders-sweep": {
         "task": "notifications.tasks.reminders_sweep",
         "schedule": timedelta(minutes=5),
+    },
+    # Hourly: each reader's weekly report goes out at the first run after the schedule's day and
+    # local time in their own time zone (reports.ReportSchedule); the claims make reruns no-ops.
+    "weekly-reports": {
+        "task": "reports.tasks.weekly_reports_send",
+        "schedule": crontab(minute=5),
     },
 }
 

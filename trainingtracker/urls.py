@@ -16,5 +16,6 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     # The personal calendar feed: open without signing in, to the holder of its secret token.
     path("calendar/<str:token>.ics", notification_views.calendar_feed, name="calendar_feed"),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

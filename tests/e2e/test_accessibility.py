@@ -60,6 +60,10 @@ PAGES = [
     ("trainees:trainee_status", "programme_admin", "trainee_a"),
     ("trainees:medical_record", "medic", "trainee_a"),
     ("trainees:certificate_add", "medic", "trainee_a"),
+    # Issue 8: the weekly report schedule, "send report now" without script, a job's status.
+    ("reports:schedule", "programme_admin", None),
+    ("reports:report_now", "trainer", "cohort_a"),
+    ("reports:job_detail", "trainer", "report_job_a"),
 ]
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import SessionAttendanceFactory, TraineeFactory, TrainingSessionFactory
+from tests.pdf import pdf_text
 from tests.trainees.conftest import prerequisite_complete
 from trainees.models import (
     CompetencyGrade,
@@ -278,6 +279,11 @@ def test_the_transcript_pdf_is_a_pdf_even_with_chinese_and_urdu(client, course, 
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
     assert 'filename="transcript-ayesha.pdf"' in response["Content-Disposition"]
+    # The vendored fonts cover each script: the text comes back out of the PDF as it went in.
+    text = pdf_text(response.content)
+    assert "阿伊莎" in text
+    assert "عائشہ" in text
+    assert "很好" in text
 
 
 @pytest.mark.parametrize("name", ["trainee_detail", "transcript", "transcript_pdf"])

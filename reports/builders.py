@@ -1,0 +1,226 @@
+"""The reports, as plain functions of (recipient, params) returning a `Report`.
+
+`Report` has the fields of `notifications.delivery.Rendered` (issue 7), and each builder has the
+signature of a renderer, so that each can be registered with `@renderer(kind)` as it is. They
+are called with the recipient's language and time zone already active (`reports.services`
+activates them today; the delivery layer will after the merge). The rules they report (progress,
+readiness, currency) are the trainees' selectors', never worked out again here.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from trainees.models import Cohort, Currency, Trainee, TrainingSession
+from trainees.pdf import pdf_from_html
+from trainees.selectors import (
+    ModuleStatus,
+    cohort_board,
+    cohort_board_csv_text,
+    trainee_progress,
+    trainees_progress,
+)
+
+from .models import ReportKind
+
+# The statuses of a qualification that a report lists under "what expires".
+EXPIRING = (Currency.EXPIRING, Currency.IN_GRACE, Currency.EXPIRED)
+# Modules shown under "what is next" in a trainee's summary.
+NEXT_MODULES = 3
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report for one reader: the same fields as notifications' `Rendered`."""
+
+    subject: str
+    text: str
+    html: str
+    in_app: str
+    url: str = ""
+    attachments: tuple[tuple[str, bytes, str], ...] = ()
+
+
+def _render(name: str, context: dict) -> tuple[str, str]:
+    """The text and HTML bodies of e-mail `name` (templates/reports/email/)."""
+    context = {**context, "sent_at": timezone.now()}
+    return (
+        render_to_string(f"reports/email/{name}.txt", context),
+        render_to_string(f"reports/email/{name}.html", context),
+    )
+
+
+def _week_end(on: dt.date) -> dt.date:
+    return on + dt.timedelta(days=7)
+
+
+def trainee_weekly(recipient, params: dict) -> Report:
+    """A trainee's own week: progress, readiness, what is next and what expires."""
+    trainee = Trainee.objects.select_related("user", "cohort__revision__programme").get(
+        user=recipient
+    )
+    progress = trainee_progress(trainee=trainee)
+    today = progress.on
+    start = timezone.now()
+    upcoming = list(
+        TrainingSession.objects.visible_to(recipient)
+        .filter(
+            trainees=trainee,
+            status=TrainingSession.Status.SCHEDULED,
+            starts_at__gte=start,
+            starts_at__lt=start + dt.timedelta(days=7),
+        )
+        .select_related("module", "trainer")
+        .order_by("starts_at")
+    )
+    # What to work on next: unfinished modules that are not blocked, the earliest due first.
+    open_modules = sorted(
+        (
+            m
+            for m in progress.modules
+            if m.status in (ModuleStatus.IN_PROGRESS, ModuleStatus.NOT_STARTED)
+        ),
+        key=lambda m: (m.due_on or dt.date.max, m.module.code),
+    )[:NEXT_MODULES]
+    expiring = [s for s in progress.qualifications if s.currency in EXPIRING]
+    context = {
+        "reader": recipient,
+        "trainee": trainee,
+        "progress": progress,
+        "upcoming": upcoming,
+        "open_modules": open_modules,
+        "expiring": expiring,
+        "certificates": progress.readiness.lacking_certificates,
+        "week_end": _week_end(today),
+    }
+    text, html = _render("trainee_weekly", context)
+    subject = _("Your training week: %(percent)s%% complete") % {
+        "percent": progress.percent_complete
+    }
+    return Report(
+        subject=subject,
+        text=text,
+        html=html,
+        in_app=subject,
+        url=reverse("trainees:trainee_detail", args=[trainee.pk]),
+    )
+
+
+def board_attachments(board) -> tuple[tuple[str, bytes, str], ...]:
+    """The cohort board as CSV and as PDF, named after the cohort."""
+    name = slugify(board.cohort.name) or f"cohort-{board.cohort.pk}"
+    html = render_to_string(
+        "reports/board_pdf.html", {"board": board, "printed_at": timezone.now()}
+    )
+    return (
+        (f"{name}-board.csv", cohort_board_csv_text(board=board).encode(), "text/csv"),
+        (
+            f"{name}-board.pdf",
+            pdf_from_html(html=html, stylesheet="css/transcript_pdf.css"),
+            "application/pdf",
+        ),
+    )
+
+
+def _digest_cohorts(recipient, params: dict) -> list[Cohort]:
+    """The open cohorts `recipient` trains, or the one cohort of an on-demand job (which the
+    view has checked the requester may see; here it must be visible to the reader too)."""
+    cohorts = Cohort.objects.visible_to(recipient).select_related("revision__programme")
+    if params.get("cohort"):
+        cohorts = cohorts.filter(pk=params["cohort"])
+    else:
+        cohorts = cohorts.filter(trainers=recipient, closed_on__isnull=True)
+    return list(cohorts.order_by("name"))
+
+
+def trainer_digest(recipient, params: dict) -> Report:
+    """The boards of the cohorts a trainer trains: who is ready, who is blocked and why, each
+    board attached as CSV and as PDF."""
+    boards = [cohort_board(cohort=c, user=recipient) for c in _digest_cohorts(recipient, params)]
+    attachments = tuple(a for board in boards for a in board_attachments(board))
+    text, html = _render("trainer_digest", {"reader": recipient, "boards": boards})
+    if len(boards) == 1:
+        subject = _("Cohort digest: %(cohort)s") % {"cohort": boards[0].cohort.name}
+        url = reverse("trainees:cohort_board", args=[boards[0].cohort.pk])
+    else:
+        subject = _("Cohort digest: %(count)s cohorts") % {"count": len(boards)}
+        url = reverse("trainees:cohort_list")
+    return Report(
+        subject=subject, text=text, html=html, in_app=subject, url=url, attachments=attachments
+    )
+
+
+def programme_summary(recipient, params: dict) -> Report:
+    """Every open cohort with its counts of trainees ready, blocked and on medical hold, and the
+    qualifications that expire within the warning period."""
+    trainees = list(
+        Trainee.objects.visible_to(recipient)
+        .filter(cohort__closed_on__isnull=True, status=Trainee.Status.IN_TRAINING)
+        .select_related("user", "cohort")
+        .order_by("cohort__name", "user__display_name")
+    )
+    rows: dict[int, dict] = {}
+    expiring = []
+    for progress in trainees_progress(trainees=trainees):
+        cohort = progress.trainee.cohort
+        row = rows.setdefault(
+            cohort.pk, {"cohort": cohort, "trainees": 0, "ready": 0, "blocked": 0, "on_hold": 0}
+        )
+        row["trainees"] += 1
+        if progress.readiness.ready:
+            row["ready"] += 1
+        elif progress.readiness.medical_hold:
+            row["on_hold"] += 1
+        else:
+            row["blocked"] += 1
+        # Each trainee's latest grant per qualification, as the readiness rules judge it.
+        expiring += [
+            (progress.trainee, standing)
+            for standing in progress.qualifications
+            if standing.currency in EXPIRING
+        ]
+    expiring.sort(key=lambda pair: pair[1].grant.expires_on if pair[1].grant else dt.date.min)
+    cohorts = list(rows.values())
+    totals = {
+        key: sum(row[key] for row in cohorts) for key in ("trainees", "ready", "blocked", "on_hold")
+    }
+    context = {
+        "reader": recipient,
+        "cohorts": cohorts,
+        "totals": totals,
+        "expiring": expiring,
+        "warning_days": max(settings.QUALIFICATION_WARNING_DAYS),
+    }
+    text, html = _render("programme_summary", context)
+    subject = _("Programme summary: %(ready)s of %(count)s trainees ready") % {
+        "ready": totals["ready"],
+        "count": totals["trainees"],
+    }
+    return Report(
+        subject=subject,
+        text=text,
+        html=html,
+        in_app=subject,
+        url=reverse("trainees:cohort_list"),
+    )
+
+
+BUILDERS = {
+    ReportKind.TRAINEE_WEEKLY: trainee_weekly,
+    ReportKind.TRAINER_DIGEST: trainer_digest,
+    ReportKind.PROGRAMME_SUMMARY: programme_summary,
+}
+
+# Who reads which weekly report: the role that receives it (see `weekly_readers`).
+READER_ROLE = {
+    ReportKind.TRAINEE_WEEKLY: Role.TRAINEE,
+    ReportKind.TRAINER_DIGEST: Role.TRAINER,
+    ReportKind.PROGRAMME_SUMMARY: Role.PROGRAMME_ADMIN,
+}

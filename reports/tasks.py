@@ -1,0 +1,51 @@
+"""Celery tasks of the reports: thin, by id, each idempotent through the claims of services."""
+
+from celery import shared_task
+
+from accounts.models import User
+
+from . import services
+
+# Readers per chunk task: one slow report holds up at most this many, never the whole week.
+CHUNK = 50
+
+
+@shared_task
+def weekly_reports_send() -> int:
+    """Hourly (CELERY_BEAT_SCHEDULE): find the weekly reports now due and not yet claimed, and
+    queue them in chunks; returns how many were queued.
+
+    Idempotent: it only reads; the chunks claim each report before sending, so a second run
+    (or a chunk queued twice) sends nothing twice.
+    """
+    due = services.weekly_reports_due()
+    for start in range(0, len(due), CHUNK):
+        weekly_reports_chunk.delay(
+            [[d.reader_id, d.kind, d.key] for d in due[start : start + CHUNK]]
+        )
+    return len(due)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    max_retries=5,
+)
+def weekly_reports_chunk(items: list[list]) -> int:
+    """Send one chunk of weekly reports: items are [reader id, kind, key]. Returns how many it
+    sent. Idempotent per item (`services.report_send` claims the key first). A mail server
+    error (OSError) is retried with backoff; the reports already sent are not sent again."""
+    readers = User.objects.in_bulk([reader_id for reader_id, _, _ in items])
+    sent = 0
+    for reader_id, kind, key in items:
+        reader = readers.get(reader_id)
+        if reader is not None:
+            sent += services.report_send(reader=reader, kind=kind, key=key)
+    return sent
+
+
+@shared_task(acks_late=True)
+def report_job_run(job_id: int) -> None:
+    """Run one "send report now" job. Idempotent: see `services.report_job_run`."""
+    services.report_job_run(job_id=job_id)
