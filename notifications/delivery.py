@@ -26,15 +26,22 @@ class Rendered:
 
 Renderer = Callable[..., Rendered]
 _RENDERERS: dict[str, Renderer] = {}
+_SUMMARIES: dict[str, Renderer] = {}
 
 
-def renderer(kind: str) -> Callable[[Renderer], Renderer]:
-    """Register `fn` as the renderer of `kind` (one renderer per kind)."""
+def renderer(kind: str, *, summary: Renderer | None = None) -> Callable[[Renderer], Renderer]:
+    """Register `fn` as the renderer of `kind` (one renderer per kind).
+
+    A kind whose full rendering reads the database or builds attachments (a weekly report)
+    also gives a `summary`: a renderer from `params` alone, which the in-app list uses instead
+    (its subject, in_app and url; text and html may be empty)."""
 
     def register(fn: Renderer) -> Renderer:
         if kind in _RENDERERS and _RENDERERS[kind] is not fn:
             raise ValueError(f"A renderer for {kind!r} is already registered.")
         _RENDERERS[kind] = fn
+        if summary is not None:
+            _SUMMARIES[kind] = summary
         return fn
 
     return register
@@ -50,6 +57,14 @@ def render(kind: str, recipient, params: dict) -> Rendered:
     except KeyError:
         raise LookupError(f"No renderer is registered for the kind {kind!r}.") from None
     return fn(recipient, params)
+
+
+def render_summary(kind: str, recipient, params: dict) -> Rendered:
+    """What the in-app list shows of a notification: the kind's summary if it has one, else its
+    full rendering (which, for the reminders, reads only `params`)."""
+    if kind in _SUMMARIES:
+        return _SUMMARIES[kind](recipient, params)
+    return render(kind, recipient, params)
 
 
 def absolute_url(path: str) -> str:

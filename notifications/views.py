@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .calendar import calendar_feed as feed_build
-from .delivery import render as render_kind
+from .delivery import render_summary
 from .forms import ReminderSettingsForm
 from .models import CalendarToken, Notification, ReminderSettings
 
@@ -28,7 +28,7 @@ def notification_list(request):
         ),
         PER_PAGE,
     ).get_page(request.GET.get("page"))
-    rows = [(n, render_kind(n.kind, request.user, n.params)) for n in page.object_list]
+    rows = [(n, render_summary(n.kind, request.user, n.params)) for n in page.object_list]
     return render(request, "notifications/list.html", {"page": page, "rows": rows})
 
 
@@ -37,7 +37,7 @@ def notification_open(request, pk: int):
     """Mark one notification read and go where it points (or back to the list)."""
     notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
     services.notifications_mark_read(user=request.user, pk=notification.pk)
-    url = notification.params.get("url", "")
+    url = render_summary(notification.kind, request.user, notification.params).url
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts=None):
         return redirect(url)
     return redirect("notifications:list")

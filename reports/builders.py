@@ -1,14 +1,13 @@
-"""The reports, as plain functions of (recipient, params) returning a `Report`.
+"""The reports, as renderers of the delivery layer: functions of (recipient, params) returning
+a `Report` (`notifications.delivery.Rendered`), registered per kind at the end of this module.
 
-`Report` has the fields of `notifications.delivery.Rendered` (issue 7), and each builder has the
-signature of a renderer, so that each can be registered with `@renderer(kind)` as it is. They
-are called with the recipient's language and time zone already active (`reports.services`
-activates them today; the delivery layer will after the merge). The rules they report (progress,
-readiness, currency) are the trainees' selectors', never worked out again here.
+They are called with the recipient's language and time zone already active (by the delivery
+layer for the weekly reports, by `reports.services.report_send` for "send report now"). The
+rules they report (progress, readiness, currency) are the trainees' selectors', never worked
+out again here.
 """
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -16,8 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
+from notifications.delivery import Rendered, renderer
 from trainees.models import Cohort, Currency, Trainee, TrainingSession
 from trainees.pdf import pdf_from_html
 from trainees.selectors import (
@@ -36,16 +37,9 @@ EXPIRING = (Currency.EXPIRING, Currency.IN_GRACE, Currency.EXPIRED)
 NEXT_MODULES = 3
 
 
-@dataclass(frozen=True)
-class Report:
-    """One report for one reader: the same fields as notifications' `Rendered`."""
-
-    subject: str
-    text: str
-    html: str
-    in_app: str
-    url: str = ""
-    attachments: tuple[tuple[str, bytes, str], ...] = ()
+# A report is a notification's rendering: the builders are registered as renderers below, and
+# the delivery layer (notifications) calls them when it sends the e-mail.
+Report = Rendered
 
 
 def _render(name: str, context: dict) -> tuple[str, str]:
@@ -224,3 +218,29 @@ READER_ROLE = {
     ReportKind.TRAINER_DIGEST: Role.TRAINER,
     ReportKind.PROGRAMME_SUMMARY: Role.PROGRAMME_ADMIN,
 }
+
+# The in-app list's line of each weekly report, from its params alone: building the report
+# itself reads the progress and renders PDFs, which a page of notifications must not do.
+SUMMARY_SUBJECTS = {
+    ReportKind.TRAINEE_WEEKLY: gettext_lazy("Your weekly training report (%(week)s)"),
+    ReportKind.TRAINER_DIGEST: gettext_lazy("Your weekly cohort digest (%(week)s)"),
+    ReportKind.PROGRAMME_SUMMARY: gettext_lazy("The weekly programme summary (%(week)s)"),
+}
+SUMMARY_URLS = {
+    ReportKind.TRAINEE_WEEKLY: "trainees:trainee_home",
+    ReportKind.TRAINER_DIGEST: "trainees:cohort_list",
+    ReportKind.PROGRAMME_SUMMARY: "trainees:cohort_list",
+}
+
+
+def _summary_of(kind: str):
+    def summary(recipient, params: dict) -> Rendered:
+        subject = str(SUMMARY_SUBJECTS[kind]) % {"week": params.get("week", "")}
+        url = reverse(SUMMARY_URLS[kind])
+        return Rendered(subject=subject, text="", html="", in_app=subject, url=url)
+
+    return summary
+
+
+for _kind, _builder in BUILDERS.items():
+    renderer(_kind, summary=_summary_of(_kind))(_builder)

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 
 from accounts.models import Role, User
+from notifications.services import notify
 from trainees.models import Cohort, TraineeStatus
 
 from .builders import BUILDERS
@@ -22,18 +23,33 @@ def report_key(*, kind: str, reader: User, week: str) -> str:
     return f"report:{kind}:{reader.pk}:{week}"
 
 
+def report_notify(*, reader: User, kind: str, key: str, params: dict) -> bool:
+    """Hand weekly report `kind` to the delivery layer for `reader`, once per `key`; returns
+    whether this call did.
+
+    The ReportSend claim and the notification are written in one transaction, so a second run
+    of the week (or an overlapping one) finds the key taken and queues nothing. The delivery
+    layer then sends it on the reader's channels (in the application, and by e-mail after
+    their quiet hours), building it in their language and time zone at send time, once per
+    channel (notifications.services.notify).
+    """
+    try:
+        with transaction.atomic():
+            ReportSend.objects.create(key=key, kind=kind, reader=reader)
+            notify(recipient=reader, kind=kind, key=key, params=params)
+    except IntegrityError:
+        return False
+    return True
+
+
 def report_send(*, reader: User, kind: str, key: str, params: dict | None = None) -> bool:
-    """Send report `kind` to `reader` once per `key`; returns whether this call sent it.
+    """Send report `kind` to `reader` now, by e-mail, once per `key`; returns whether this call
+    sent it. For "send report now": the person asking waits for it on the page, which shows it
+    rendered and sent reader by reader, so it does not wait for quiet hours.
 
     The ReportSend row is claimed (its key is unique) and committed before anything is sent, so
     a second run, or two overlapping runs, find the key taken and send nothing. If building or
     sending fails the claim is released and the error raised, so a retry sends it.
-
-    Until the reminder issue's delivery layer is merged this sends the e-mail itself, in the
-    reader's language and time zone, with the report's attachments. On merge the lead replaces
-    the build-and-send step with `notifications.services.notify(recipient=reader, kind=kind,
-    key=key, params=params)` (the builders are registered as its renderers); the claim stays,
-    so the week's run still queues each report once.
     """
     try:
         with transaction.atomic():
@@ -68,6 +84,7 @@ class DueReport:
     reader_id: int
     kind: str
     key: str
+    week: str
 
 
 def iso_week(day: dt.date) -> str:
@@ -126,7 +143,7 @@ def weekly_reports_due(*, now: dt.datetime | None = None) -> list[DueReport]:
             week, due = moments[zone]
             if due:
                 key = report_key(kind=kind, reader=reader, week=week)
-                candidates.append(DueReport(reader_id=reader.pk, kind=kind, key=key))
+                candidates.append(DueReport(reader_id=reader.pk, kind=kind, key=key, week=week))
     claimed = set(
         ReportSend.objects.filter(key__in=[c.key for c in candidates]).values_list("key", flat=True)
     )

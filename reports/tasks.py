@@ -21,28 +21,26 @@ def weekly_reports_send() -> int:
     due = services.weekly_reports_due()
     for start in range(0, len(due), CHUNK):
         weekly_reports_chunk.delay(
-            [[d.reader_id, d.kind, d.key] for d in due[start : start + CHUNK]]
+            [[d.reader_id, d.kind, d.key, d.week] for d in due[start : start + CHUNK]]
         )
     return len(due)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OSError,),
-    retry_backoff=60,
-    max_retries=5,
-)
+@shared_task(acks_late=True)
 def weekly_reports_chunk(items: list[list]) -> int:
-    """Send one chunk of weekly reports: items are [reader id, kind, key]. Returns how many it
-    sent. Idempotent per item (`services.report_send` claims the key first). A mail server
-    error (OSError) is retried with backoff; the reports already sent are not sent again."""
-    readers = User.objects.in_bulk([reader_id for reader_id, _, _ in items])
-    sent = 0
-    for reader_id, kind, key in items:
+    """Queue one chunk of weekly reports for delivery: items are [reader id, kind, key, ISO
+    week]. Returns how many it queued. Idempotent per item (`services.report_notify` claims the
+    key first); building and sending each one is the delivery layer's task, so one slow report
+    holds up no other."""
+    readers = User.objects.in_bulk([item[0] for item in items])
+    queued = 0
+    for reader_id, kind, key, week in items:
         reader = readers.get(reader_id)
         if reader is not None:
-            sent += services.report_send(reader=reader, kind=kind, key=key)
-    return sent
+            queued += services.report_notify(
+                reader=reader, kind=kind, key=key, params={"week": week}
+            )
+    return queued
 
 
 @shared_task(acks_late=True)

@@ -38,6 +38,8 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
     pytest.mark.timeout(120),
+    # It stops the Redis server the rest of the suite uses: `make test` runs it alone, last.
+    pytest.mark.restarts_redis,
 ]
 
 # Short enough to keep the test fast, in the order the settings demand.

@@ -15,6 +15,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 
+from notifications import delivery
+from notifications.models import Notification
+from notifications.services import NOTIFICATION_KEY_HEADER
 from reports import builders, services, tasks
 from reports.models import ReportJob, ReportKind, ReportSchedule, ReportSend
 from tests.factories import TrainingSessionFactory
@@ -182,16 +185,23 @@ def test_a_failed_send_releases_its_claim_so_a_retry_sends(world, trainee, mailo
 # The weekly job ---------------------------------------------------------------------------------
 
 
-def _run_weekly(settings):
+@pytest.fixture
+def run_weekly(settings, django_capture_on_commit_callbacks):
+    """Run the weekly job as beat would, its chunks and the deliveries they queue included."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    return tasks.weekly_reports_send.apply().get()
+
+    def run():
+        with django_capture_on_commit_callbacks(execute=True):
+            return tasks.weekly_reports_send.apply().get()
+
+    return run
 
 
 def test_the_weekly_job_run_twice_sends_each_readers_report_once(
-    world, personas, settings, time_machine, mailoutbox
+    world, personas, run_weekly, time_machine, mailoutbox
 ):
     time_machine.move_to(MONDAY_NOON_UTC, tick=False)
-    first = _run_weekly(settings)
+    first = run_weekly()
     readers = [m.to[0] for m in mailoutbox]
     # Ayesha and Zhao their summaries, the two trainers their digests, the admins the summary
     # (Chen Jing, and the admin who published the revision), each one e-mail.
@@ -199,34 +209,39 @@ def test_the_weekly_job_run_twice_sends_each_readers_report_once(
     assert {p.email for key, p in personas.items() if key not in ("medic", "operator")} < set(
         readers
     )
-    assert _run_weekly(settings) == 0
+    assert run_weekly() == 0
     assert len(mailoutbox) == 6
-    week = "2026-W48"
-    assert ReportSend.objects.get(
-        key=f"report:trainee_weekly:{personas['trainee'].pk}:{week}"
-    ).sent_at
+    # Through the delivery layer: in the application too, each once, keyed by reader and week.
+    key = f"report:trainee_weekly:{personas['trainee'].pk}:2026-W48"
+    notification = Notification.objects.get(key=key)
+    assert notification.shown_at is not None
+    assert sorted(notification.deliveries.values_list("channel", "status")) == [
+        ("email", "sent"),
+        ("in_app", "sent"),
+    ]
+    assert [m.extra_headers[NOTIFICATION_KEY_HEADER] for m in mailoutbox].count(key) == 1
 
 
 def test_the_weekly_job_waits_for_the_local_time_of_each_reader(
-    world, personas, settings, time_machine, mailoutbox
+    world, personas, run_weekly, time_machine, mailoutbox
 ):
     # Sunday 23:30 UTC is Monday 07:30 in Beijing (not yet 08:00) and 04:30 in Karachi.
     personas["trainee"].time_zone = "Asia/Karachi"
     personas["trainee"].save()
     time_machine.move_to(dt.datetime(2026, 11, 22, 23, 30, tzinfo=dt.UTC), tick=False)
-    assert _run_weekly(settings) == 0
+    assert run_weekly() == 0
     time_machine.move_to(dt.datetime(2026, 11, 23, 0, 5, tzinfo=dt.UTC), tick=False)
-    assert _run_weekly(settings) == 5  # 08:05 in Beijing: everyone but Ayesha
+    assert run_weekly() == 5  # 08:05 in Beijing: everyone but Ayesha
     assert personas["trainee"].email not in [m.to[0] for m in mailoutbox]
     time_machine.move_to(dt.datetime(2026, 11, 23, 3, 5, tzinfo=dt.UTC), tick=False)
-    assert _run_weekly(settings) == 1  # 08:05 in Karachi: Ayesha
+    assert run_weekly() == 1  # 08:05 in Karachi: Ayesha
     assert len(mailoutbox) == 6
 
 
-def test_the_weekly_job_sends_nothing_when_disabled(world, settings, time_machine, mailoutbox):
+def test_the_weekly_job_sends_nothing_when_disabled(world, run_weekly, time_machine, mailoutbox):
     ReportSchedule.objects.filter(pk=1).update(enabled=False)
     time_machine.move_to(MONDAY_NOON_UTC, tick=False)
-    assert _run_weekly(settings) == 0
+    assert run_weekly() == 0
     assert mailoutbox == []
 
 
@@ -384,3 +399,22 @@ def test_a_failing_job_says_so_with_its_error(world, trainer, monkeypatch):
     services.report_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.state == ReportJob.State.FAILED
+
+
+def test_the_weekly_report_is_in_the_readers_list_without_building_it_again(
+    client, world, personas, run_weekly, time_machine, monkeypatch
+):
+    time_machine.move_to(MONDAY_NOON_UTC, tick=False)
+    run_weekly()
+
+    def never(recipient, params):
+        raise AssertionError("the list must not build the report")
+
+    monkeypatch.setitem(delivery._RENDERERS, ReportKind.TRAINEE_WEEKLY, never)
+    client.force_login(personas["trainee"])
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert "2026-W48" in page
+    # Opening it goes to the reader's own progress.
+    notification = Notification.objects.get(recipient=personas["trainee"], kind="trainee_weekly")
+    response = client.post(reverse("notifications:open", args=[notification.pk]))
+    assert response.url == reverse("trainees:trainee_home")
