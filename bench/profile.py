@@ -25,7 +25,9 @@ def main(username: str, path: str, repeat: int = 5) -> None:
     settings.ALLOWED_HOSTS = ["testserver"]
     client = Client()
     client.force_login(User.objects.get(username=username))
-    assert client.get(path, secure=True).status_code == 200
+    status = client.get(path, secure=True).status_code
+    if status != 200:
+        raise SystemExit(f"{path} answered {status} to {username}")
     profiler = Profiler()
     with profiler:
         for _ in range(repeat):
