@@ -118,6 +118,18 @@ PAGES = [
     ("programme_admin", "accounts:people", None, LAYOUT + 2),
     ("programme_admin", "accounts:person_detail", "person_trainer", LAYOUT + 3),
     ("medic", "trainees:medical_record", "trainee_a", LAYOUT + 5),
+    # Issue 12: the remaining pages, so that every page of the app is pinned.
+    ("trainer", "trainees:cohort_board_csv", "cohort_a", LAYOUT + 12),
+    ("trainer", "trainees:result_detail", "result_a", LAYOUT + 5),
+    ("trainee", "trainees:result_detail", "result_a", LAYOUT + 5),
+    ("trainer", "trainees:attempt_record", "trainee_a", LAYOUT + 2),
+    ("programme_admin", "trainees:cohort_edit", "cohort_a", LAYOUT + 2),
+    ("programme_admin", "trainees:cohort_trainers", "cohort_a", LAYOUT + 3),
+    ("programme_admin", "trainees:trainee_add", "cohort_a", LAYOUT + 1),
+    ("medic", "trainees:hold_open", "trainee_a", LAYOUT + 1),
+    ("medic", "trainees:certificate_add", "trainee_a", LAYOUT + 1),
+    ("trainee", "accounts:profile", None, LAYOUT + 1),
+    ("programme_admin", "curriculum:module_edit", "draft_module", LAYOUT + 3),
 ]
 
 
