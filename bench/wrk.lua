@@ -50,14 +50,18 @@ function request()
    local s = pool[counter]
    counter = counter + nthreads
    if s == nil then
-      return wrk.format(nil, "/healthz/live")  -- pool exhausted: counted apart as a 200
+      return wrk.format("GET", "/healthz/live")  -- pool exhausted: shows as 200s, not 302s
    end
    local body = body_template:gsub("{KEY}", uuid()):gsub("{START}", s.starts):gsub("{END}", s.ends)
-   return wrk.format("POST", "/sessions/" .. s.id .. "/log/", {
-      ["Content-Type"] = "application/x-www-form-urlencoded",
-      ["Referer"] = origin .. "/sessions/" .. s.id .. "/log/",
-      ["Origin"] = origin,
-   }, body)
+   -- wrk.format uses the headers given instead of wrk.headers: copy those (cookie, proxy).
+   local headers = {}
+   for k, v in pairs(wrk.headers) do
+      headers[k] = v
+   end
+   headers["Content-Type"] = "application/x-www-form-urlencoded"
+   headers["Referer"] = origin .. "/sessions/" .. s.id .. "/log/"
+   headers["Origin"] = origin
+   return wrk.format("POST", "/sessions/" .. s.id .. "/log/", headers, body)
 end
 
 function response(status, headers, body)
