@@ -36,6 +36,7 @@ def each(status, **exceptions):
 EXPECTED = {
     "home": each(MOVED, operator=FORBIDDEN),  # the operator has no role, only the admin site
     "healthz": each(OK, anonymous=OK),
+    "liveness": each(OK, anonymous=OK),
     "set_language": each(NOT_ALLOWED, anonymous=NOT_ALLOWED),
     "accounts:login": each(MOVED, anonymous=OK),
     "accounts:logout": each(NOT_ALLOWED),  # signing out is a POST

@@ -61,3 +61,15 @@ def test_it_answers_503_when_the_database_fails(client, db, monkeypatch):
 def test_load_balancers_may_probe_it_with_head(client, db):
     assert client.head("/healthz").status_code == 200
     assert client.post("/healthz").status_code == 405
+
+
+def test_the_liveness_probe_touches_neither_database_nor_broker(
+    client, db, monkeypatch, django_assert_num_queries
+):
+    # bench/run measures every page's throughput against it: it must stay the floor.
+    monkeypatch.setattr(health, "broker_answers", lambda: pytest.fail("the broker was probed"))
+    with django_assert_num_queries(0):
+        response = client.get("/healthz/live")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert client.post("/healthz/live").status_code == 405

@@ -150,6 +150,20 @@ PAGES = [
     ("trainer", "reports:report_now", "cohort_a", LAYOUT + 2),
     ("trainer", "reports:job_detail", "report_job_a", LAYOUT + 1),
     ("programme_admin", "reports:schedule", None, LAYOUT + 1),
+    # Issue 12: the remaining pages, so that every page of the app is pinned.
+    # A file, not a page: no bell (LAYOUT counts it), hence one less than the board's 12.
+    ("trainer", "trainees:cohort_board_csv", "cohort_a", LAYOUT + 11),
+    ("trainer", "trainees:result_detail", "result_a", LAYOUT + 5),
+    ("trainee", "trainees:result_detail", "result_a", LAYOUT + 5),
+    ("trainer", "trainees:attempt_record", "trainee_a", LAYOUT + 2),
+    ("programme_admin", "trainees:cohort_edit", "cohort_a", LAYOUT + 2),
+    ("programme_admin", "trainees:cohort_trainers", "cohort_a", LAYOUT + 3),
+    ("programme_admin", "trainees:trainee_add", "cohort_a", LAYOUT + 1),
+    ("medic", "trainees:hold_open", "trainee_a", LAYOUT + 1),
+    ("medic", "trainees:certificate_add", "trainee_a", LAYOUT + 1),
+    # The person, and their calendar link (issue 7).
+    ("trainee", "accounts:profile", None, LAYOUT + 2),
+    ("programme_admin", "curriculum:module_edit", "draft_module", LAYOUT + 3),
 ]
 
 

@@ -12,6 +12,7 @@ from tests.factories import PASSWORD
 # site by way of its login URL, which hands them on to the same sign-in page).
 ANONYMOUS_ALLOWED = {
     "healthz",
+    "liveness",
     "set_language",
     "accounts:login",
     "accounts:password_reset",

@@ -701,7 +701,13 @@ def demo_records_ensure(*, revision: ProgrammeRevision, people: list[User]) -> b
                 reason="Assigned as flight engineer of the next Shenzhou crew.",
                 by=admin,
             )
-    trainees = {t.user.username: t for t in Trainee.objects.select_related("user")}
+    # The demo cohorts' trainees only: seed_demo --scale adds thousands of others.
+    trainees = {
+        t.user.username: t
+        for t in Trainee.objects.filter(
+            cohort__name__in=[c.name for c in DEMO_COHORTS]
+        ).select_related("user")
+    }
     medical_hold_open(
         trainee=trainees["gaoyan"],
         opened_on=builder.today - dt.timedelta(days=10),

@@ -26,8 +26,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Prefetch, Q, Sum
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -226,6 +226,10 @@ class _ProgressRecords:
     certificates: dict[int, dict[str, dt.date]]  # trainee -> kind -> latest expiry (issue 9)
     module_codes: dict[int, str]  # earlier revisions' modules with work in them
     definition_codes: dict[int, tuple[str, str]]  # and their assessments
+    # Each module's assessments and required modules, read once from the prefetch rather than
+    # through a related manager per trainee and module (6,000 of them on a board of 100 by 60).
+    assessments: dict[int, list[AssessmentDefinition]]  # module -> its assessments
+    prerequisites: dict[int, list[int]]  # module -> the modules it requires
 
     @classmethod
     def load(cls, trainees: list[Trainee], on: dt.date) -> "_ProgressRecords":
@@ -237,6 +241,12 @@ class _ProgressRecords:
         ).prefetch_related("assessments", "prerequisite_links"):
             modules[module.revision_id].append(module)
         modules = {rev: modules_in_order(found) for rev, found in modules.items()}
+        assessments = {m.pk: list(m.assessments.all()) for found in modules.values() for m in found}
+        prerequisites = {
+            m.pk: [link.required_module_id for link in m.prerequisite_links.all()]
+            for found in modules.values()
+            for m in found
+        }
         hours: dict[int, dict[int, Decimal]] = defaultdict(dict)
         for trainee_id, module_id, total in (
             SessionAttendance.objects.filter(
@@ -291,9 +301,7 @@ class _ProgressRecords:
         # Issue 6: work done before a cohort moved to its revision counts by code. A cohort that
         # never moved has no work outside its revision, and this makes no query.
         own_modules = {m.pk for found in modules.values() for m in found}
-        own_definitions = {
-            a.pk for found in modules.values() for m in found for a in m.assessments.all()
-        }
+        own_definitions = {a.pk for found in assessments.values() for a in found}
         foreign_modules = {m for by in hours.values() for m in by} - own_modules
         foreign_definitions = {d for by in attempts.values() for d in by} - own_definitions
         module_codes = (
@@ -323,6 +331,8 @@ class _ProgressRecords:
             certificates=MedicalCertificate.objects.latest_expiries(trainees=ids, on=on),
             module_codes=module_codes,
             definition_codes=definition_codes,
+            assessments=assessments,
+            prerequisites=prerequisites,
         )
 
 
@@ -332,6 +342,7 @@ def _progress_of(trainee: Trainee, records: _ProgressRecords, on: dt.date) -> Tr
     modules = records.modules.get(revision_id, [])
     hours, attempts, passed_ids = _carry_over(
         modules,
+        records.assessments,
         records.hours.get(trainee.pk, {}),
         records.attempts.get(trainee.pk, {}),
         records.passed.get(trainee.pk, set()),
@@ -351,7 +362,7 @@ def _progress_of(trainee: Trainee, records: _ProgressRecords, on: dt.date) -> Tr
     due = records.due.get(trainee.cohort_id, {})
     progress = []
     for module in modules:
-        assessments = list(module.assessments.all())
+        assessments = list(records.assessments[module.pk])
         progress.append(
             ModuleProgress(
                 module=module,
@@ -364,7 +375,7 @@ def _progress_of(trainee: Trainee, records: _ProgressRecords, on: dt.date) -> Tr
         )
     complete = {p.module.pk for p in progress if p.complete}
     for p in progress:
-        required = [link.required_module_id for link in p.module.prerequisite_links.all()]
+        required = records.prerequisites[p.module.pk]
         if p.module.pk in complete:
             p.status = (
                 ModuleStatus.EXPIRED if p.module.pk in lapsed_modules else ModuleStatus.COMPLETE
@@ -395,6 +406,7 @@ def _progress_of(trainee: Trainee, records: _ProgressRecords, on: dt.date) -> Tr
 
 def _carry_over(
     modules: list[Module],
+    assessments: dict[int, list[AssessmentDefinition]],
     hours: dict[int, Decimal],
     attempts: dict[int, int],
     passed_ids: set[int],
@@ -406,7 +418,7 @@ def _carry_over(
     with assessment code. What matches nothing no longer counts. Records are left as they were.
     """
     module_by_code = {m.code: m.pk for m in modules}
-    definition_by_code = {(m.code, a.code): a.pk for m in modules for a in m.assessments.all()}
+    definition_by_code = {(m.code, a.code): a.pk for m in modules for a in assessments[m.pk]}
     foreign_modules = set(hours) - set(module_by_code.values())
     foreign_definitions = set(attempts) - set(definition_by_code.values())
     if foreign_modules:
@@ -572,18 +584,21 @@ def competency_profile(*, trainee: Trainee, user) -> list[CompetencyStanding]:
         c.pk: CompetencyStanding(c)
         for c in sorted(competencies, key=lambda c: (rank[c.module_id], c.order, c.pk))
     }
+    # Session grades and assessment grades apart, joined by UNION ALL: each part starts from
+    # the trainee's own attendances or results (indexed), where one query with an OR across the
+    # two joins read every grade of every trainee.
+    visible = CompetencyGrade.objects.visible_to(user).filter(competency_id__in=standings)
+    observed = visible.filter(
+        attendance__trainee=trainee, attendance__session__status=SessionStatus.COMPLETED
+    ).annotate(observed_at=F("attendance__session__starts_at"))
+    assessed = visible.filter(result__trainee=trainee).annotate(observed_at=F("result__taken_at"))
+    fields = ("competency_id", "grade", "observed_at", "pk")
     grades = (
-        CompetencyGrade.objects.visible_to(user)
-        .filter(
-            Q(attendance__trainee=trainee, attendance__session__status=SessionStatus.COMPLETED)
-            | Q(result__trainee=trainee),
-            competency_id__in=standings,
-        )
-        .annotate(observed_at=Coalesce("attendance__session__starts_at", "result__taken_at"))
+        observed.values_list(*fields)
+        .union(assessed.values_list(*fields), all=True)
         .order_by("observed_at", "pk")
-        .values_list("competency_id", "grade", "observed_at")
     )
-    for competency_id, grade, observed_at in grades:
+    for competency_id, grade, observed_at, _pk in grades:
         standing = standings[competency_id]
         if grade is None:
             standing.not_observed += 1

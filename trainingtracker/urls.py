@@ -9,6 +9,7 @@ from . import views
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", views.liveness, name="liveness"),
     path("i18n/setlang/", account_views.language_switch, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("programme/", include("curriculum.urls")),

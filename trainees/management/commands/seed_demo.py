@@ -9,6 +9,7 @@ from trainees.demo import (
     demo_records_ensure,
     demo_records_remove,
 )
+from trainees.demo_scale import scale_records_ensure, scale_remove
 
 
 class Command(BaseCommand):
@@ -25,8 +26,16 @@ class Command(BaseCommand):
             action="store_true",
             help="Delete the demo cohorts' records and make them again, dated from today.",
         )
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also build benchmark data: 60 modules, N cohorts of 20 trainees and one of "
+            "100, each trainee with a year of records (see docs/benchmarks.md).",
+        )
 
-    def handle(self, *args, force=False, refresh=False, **options):
+    def handle(self, *args, force=False, refresh=False, scale=0, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo gives demo accounts a published password; it refuses to run with "
@@ -42,6 +51,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Demo records already present (seed_demo --refresh re-dates them from today)."
             )
+        if scale < 0:
+            raise CommandError("--scale takes the number of 20-trainee cohorts, 0 or more.")
+        if scale and refresh:
+            scale_remove()
+        if scale and scale_records_ensure(scale=scale, people=people):
+            self.stdout.write(f"Scale data built: {scale} cohorts of 20 and one of 100.")
+        elif scale:
+            self.stdout.write("Scale data already present (--refresh rebuilds it).")
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with:"))
         width = max(len(p.username) for p in DEMO_PEOPLE)
         for person in DEMO_PEOPLE:

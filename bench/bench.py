@@ -1,0 +1,385 @@
+"""bench/run: the app under gunicorn with production settings, driven by wrk. See
+docs/benchmarks.md.
+
+Steps: migrate, collectstatic into a temporary STATIC_ROOT, `seed_demo --scale N` (once), make
+the session-log pool (bench/prepare.py), start gunicorn, sign in over HTTP with the header a TLS
+proxy would add (`X-Forwarded-Proto: https`), then for each page and each number of users run
+wrk from a second process. Prints a table and writes bench/results/<time>.json.
+
+More scenarios (the weekly reports of issue 8, say) are added to SCENARIOS or as a function
+called from `main`, writing their numbers into the same result dictionary.
+"""
+
+import argparse
+import datetime as dt
+import html.parser
+import http.client
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+PASSWORD = "tiangong-demo"
+
+
+def run(cmd, env, **kwargs):
+    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, **kwargs)
+
+
+class Browser:
+    """Just enough of one: keeps the cookies (Secure ones too, since TLS is simulated)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.origin = f"https://{HOST}:{port}"
+
+    def request(self, method: str, path: str, form: dict | None = None):
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
+        headers = {
+            "Host": f"{HOST}:{self.port}",
+            "X-Forwarded-Proto": "https",
+            "Cookie": self.cookie_header(),
+        }
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers |= {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": self.origin + path,
+                "Origin": self.origin,
+            }
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        text = response.read().decode()
+        for value in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(value).items():
+                self.cookies[name] = morsel.value
+        conn.close()
+        return response.status, response.headers, text
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def sign_in(self, username: str) -> None:
+        status, _, page = self.request("GET", "/accounts/login/")
+        fields = FormFields.of(page, having="password")
+        fields.update(username=username, password=PASSWORD)
+        status, _headers, _ = self.request("POST", "/accounts/login/", fields)
+        if status != 302:
+            raise SystemExit(f"Signing in as {username} failed ({status}).")
+
+
+class FormFields(html.parser.HTMLParser):
+    """The values a browser would submit from the page's first POST form having a field."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict[str, str]] = []
+        self.fields: dict[str, str] | None = None
+        self.select = None
+        self.textarea = None
+
+    @classmethod
+    def of(cls, page: str, having: str) -> dict:
+        parser = cls()
+        parser.feed(page)
+        return next(f for f in parser.forms if having in f)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self.fields = {}
+            self.forms.append(self.fields)
+        if self.fields is None:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = (a.get("type") or "text").lower()
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.fields[name] = a.get("value", "on")
+            elif kind not in ("submit", "button"):
+                self.fields[name] = a.get("value") or ""
+        elif tag == "select" and name:
+            self.select = name
+            self.fields.setdefault(name, "")
+        elif tag == "option" and self.select and "selected" in a:
+            self.fields[self.select] = a.get("value") or ""
+        elif tag == "textarea" and name:
+            self.textarea = name
+            self.fields[name] = ""
+
+    def handle_data(self, data):
+        if self.textarea and self.fields is not None:
+            self.fields[self.textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+        elif tag == "form":
+            self.fields = None
+
+
+def machine() -> dict:
+    def out(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
+        except FileNotFoundError:
+            return ""
+
+    return {
+        "nproc": os.cpu_count(),
+        "memory": out(["free", "-g"]),
+        "uname": platform.uname()._asdict(),
+        "python": platform.python_version(),
+        "wrk": out(["wrk", "-v"]).splitlines()[0] if out(["wrk", "-v"]) else "",
+    }
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def wrk(*, port, path, users, seconds, browser, pool_file=None) -> dict:
+    threads = min(2, users)
+    env = os.environ | {
+        "BENCH_COOKIE": browser.cookie_header(),
+        "BENCH_ORIGIN": browser.origin,
+        "BENCH_HOST": f"{HOST}:{port}",
+        "BENCH_THREADS": str(threads),
+    }
+    if pool_file:
+        env["BENCH_POOL"] = str(pool_file)
+    load_before = load_average()
+    result = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{users}",
+            f"-d{seconds}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(ROOT / "bench" / "wrk.lua"),
+            f"http://{HOST}:{port}{path}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(x for x in result.stdout.splitlines() if x.startswith("BENCH "))
+    numbers = json.loads(line[len("BENCH ") :])
+    numbers["load_before"] = load_before
+    return numbers
+
+
+def wait_for(port: int, server) -> None:
+    for _ in range(100):
+        if server.poll() is not None:
+            raise SystemExit("gunicorn stopped while starting")
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", "/healthz/live", headers={"X-Forwarded-Proto": "https"})
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="bench/run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=int, default=5, help="seed_demo --scale N (default 5)")
+    parser.add_argument("--duration", type=int, default=15, help="seconds per page and level")
+    parser.add_argument("--users", default="1,10,50", help="concurrency levels (default 1,10,50)")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--pages", default="", help="only these scenarios (comma-separated)")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    args = parser.parse_args(argv)
+    levels = [int(x) for x in args.users.split(",")]
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-"))
+    database = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}"
+    env = os.environ | {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": f"{HOST},localhost",
+        "DJANGO_CSRF_TRUSTED_ORIGINS": f"https://{HOST}:{args.port}",
+        "DJANGO_STATIC_ROOT": str(tmp / "static"),
+        "DJANGO_VAR_DIR": str(tmp / "var"),
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DATABASE_URL": database,
+        # Sign-in attempts are many and quick here; lockouts would only measure axes.
+        "AXES_FAILURE_LIMIT": "1000",
+    }
+    python = sys.executable
+    print(f"Database: {database.split('@')[-1]}; preparing (migrate, collectstatic, seed)...")
+    run([python, "manage.py", "migrate", "-v0"], env)
+    run([python, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    started = time.monotonic()
+    run(
+        [python, "manage.py", "seed_demo", "--force", "--scale", str(args.scale)],
+        env,
+        stdout=subprocess.DEVNULL,
+    )
+    seed_seconds = round(time.monotonic() - started, 1)
+    # Enough unlogged sessions for 30 logs a second at every level (this machine manages ~20);
+    # an exhausted pool shows as 200s among the POST's statuses, which should all be 302s.
+    pool_size = 30 * args.duration * len(levels)
+    prepared = json.loads(
+        run(
+            [python, "-m", "bench.prepare", str(pool_size)], env, capture_output=True, text=True
+        ).stdout
+    )
+    server = subprocess.Popen(
+        [
+            str(Path(python).parent / "gunicorn"),
+            "trainingtracker.wsgi",
+            "--bind",
+            f"{HOST}:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--error-logfile",
+            str(tmp / "gunicorn.log"),
+            "--forwarded-allow-ips",
+            "*",
+        ],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    try:
+        wait_for(args.port, server)
+        results = measure(args, levels, prepared, tmp)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+
+    report = {
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "database": "postgresql" if database.startswith("postgres") else "sqlite",
+        "database_version": database_version(env, python),
+        "scale": args.scale,
+        "seed_seconds": seed_seconds,
+        "data": {k: v for k, v in prepared.items() if k != "pool"},
+        "gunicorn_workers": args.workers,
+        "duration_seconds": args.duration,
+        "machine": machine(),
+        "load_average_end": load_average(),
+        "results": results,
+    }
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{report['when'].replace(':', '')[:17]}-{report['database']}.json"
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    print_table(results)
+    print(f"Written: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def database_version(env, python) -> str:
+    code = (
+        "import django, os\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'trainingtracker.settings')\n"
+        "django.setup()\n"
+        "from django.db import connection as c\n"
+        "print(c.vendor, '.'.join(map(str, c.get_database_version())))"
+    )
+    return run([python, "-c", code], env, capture_output=True, text=True).stdout.strip()
+
+
+def measure(args, levels, prepared, tmp) -> dict:
+    trainee = Browser(args.port)
+    trainee.sign_in(prepared["trainee_username"])
+    trainer = Browser(args.port)
+    trainer.sign_in(prepared["trainer_username"])
+    form_path = f"/sessions/{prepared['form_session']}/log/"
+    status, _, page = trainer.request("GET", form_path)
+    if status != 200:
+        raise SystemExit(f"The session-log form answered {status}")
+    fields = FormFields.of(page, having="submission_key")
+    fields["submission_key"] = "{KEY}"
+    fields["starts_at"], fields["ends_at"] = "{START}", "{END}"
+    body = urllib.parse.urlencode(fields, safe="{}")
+    pool_file = tmp / "pool.txt"
+    pool = prepared["pool"]
+    # One slice of the pool per level, so that every POST logs a session never logged before.
+    per_level = len(pool) // len(levels)
+    scenarios = {
+        "trivial": (trainee, "/healthz/live"),
+        "trainee_dashboard": (trainee, "/trainee/"),
+        "cohort_board": (trainer, f"/cohorts/{prepared['cohort_pk']}/board/"),
+        "session_log_get": (trainer, form_path),
+        "session_log_post": (trainer, None),
+        "transcript": (trainee, f"/trainees/{prepared['trainee_pk']}/transcript/"),
+    }
+    chosen = [s for s in args.pages.split(",") if s] or list(scenarios)
+    if "trivial" not in chosen:
+        chosen.insert(0, "trivial")
+    results = {}
+    for name in chosen:
+        browser, path = scenarios[name]
+        results[name] = {}
+        for index, users in enumerate(levels):
+            pool_path = None
+            if path is None:
+                pool_path = pool_file.with_suffix(f".{users}.txt")
+                chunk = pool[index * per_level : (index + 1) * per_level]
+                pool_path.write_text(body + "\n" + "".join(f"{a} {b} {c}\n" for a, b, c in chunk))
+                path = form_path
+            numbers = wrk(
+                port=args.port,
+                path=path,
+                users=users,
+                seconds=args.duration,
+                browser=browser,
+                pool_file=pool_path,
+            )
+            if pool_path:
+                path = None
+                if set(numbers["statuses"]) != {"302"}:
+                    print(f"WARNING: the session log answered {numbers['statuses']}, not only 302")
+            results[name][str(users)] = numbers
+            print(
+                f"{name:<20} {users:>3} users: {numbers['rps']:8.1f} req/s  "
+                f"p50 {numbers['p50_ms']:7.1f}  p95 {numbers['p95_ms']:7.1f}  "
+                f"p99 {numbers['p99_ms']:7.1f} ms  {numbers['statuses']}",
+                flush=True,
+            )
+    for levels_ in results.values():
+        for users, numbers in levels_.items():
+            floor = results["trivial"][users]["rps"]
+            numbers["ratio_to_trivial"] = round(numbers["rps"] / floor, 3) if floor else None
+    return results
+
+
+def print_table(results: dict) -> None:
+    print(f"\n{'page':<20} {'users':>5} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'ratio':>6}")
+    for name, levels in results.items():
+        for users, n in levels.items():
+            print(
+                f"{name:<20} {users:>5} {n['rps']:8.1f} {n['p50_ms']:7.1f} {n['p95_ms']:7.1f} "
+                f"{n['p99_ms']:7.1f} {n['ratio_to_trivial']:6.3f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
