@@ -6,7 +6,7 @@ PIP := $(PY) -m pip --disable-pip-version-check --quiet
 # Test processes: one per core by default (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint install install-dev migrate demo messages check-deploy clean bench
+.PHONY: run test lint install install-dev migrate demo messages check-deploy clean bench screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ demo: migrate
 ## Benchmark under gunicorn + wrk (docs/benchmarks.md); set DATABASE_URL for PostgreSQL.
 bench: install-dev
 	PYTHON=$(PY) bench/run
+
+## PNGs of the main pages at desktop and phone width in en, zh-hans, ur (docs/e2e.md).
+screenshots: install-dev
+	$(PY) docs/screenshots/make_screenshots.py
 
 ## Serve http://127.0.0.1:8000 with a Celery worker and beat beside it; Ctrl-C stops all three.
 run: demo

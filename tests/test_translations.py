@@ -36,6 +36,24 @@ def test_every_entry_is_translated_and_none_is_fuzzy(name):
 
 
 @pytest.mark.parametrize("name", CATALOGUES)
+def test_msgfmt_counts_no_untranslated_and_no_fuzzy_entry(name):
+    """GNU gettext's own count, beside polib's: `msgfmt --statistics` on the catalogue."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        pytest.skip("msgfmt is not installed (apt-get install -y gettext)")
+    run = subprocess.run(
+        [msgfmt, "--check", "--statistics", "-o", "/dev/null", str(CATALOGUES[name])],
+        capture_output=True,
+        text=True,
+        env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"},
+    )
+    assert run.returncode == 0, run.stderr
+    counts = run.stderr.strip()
+    assert re.fullmatch(r"\d+ translated messages?\.", counts), counts
+    assert int(counts.split()[0]) == len(polib.pofile(CATALOGUES[name]).translated_entries())
+
+
+@pytest.mark.parametrize("name", CATALOGUES)
 def test_the_compiled_catalogue_matches_its_source(name):
     po = polib.pofile(CATALOGUES[name])
     mo = polib.mofile(CATALOGUES[name].with_suffix(".mo"))

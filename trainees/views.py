@@ -339,6 +339,9 @@ def session_schedule(request, pk: int):
     form.fields["trainer"] = forms.ModelChoiceField(
         queryset=_trainer_choices(request, cohort), label=_("Trainer"), initial=request.user
     )
+    # The helper's layout was built from the form's own fields: show the trainer after the place.
+    layout = form.helper.layout.fields
+    layout.insert(layout.index("location") + 1, "trainer")
     form.fields["trainees"].initial = list(form.fields["trainees"].queryset)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

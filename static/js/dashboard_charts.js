@@ -84,6 +84,9 @@
       return;
     }
     var charts = JSON.parse(source.textContent);
+    // Canvas text does not fall back through the page's fonts by itself: give Chart.js the
+    // page's own stack, whose vendored Urdu and Chinese faces hold the labels' glyphs.
+    window.Chart.defaults.font.family = window.getComputedStyle(document.body).fontFamily;
     section.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       if (canvas.dataset.chart === "hours") {
         hoursChart(canvas, charts.hours, section);
@@ -93,9 +96,18 @@
     });
   }
 
+  // Draw once the web fonts are in, so the labels are not drawn with a fallback font.
+  function startWhenFontsAreReady() {
+    if (document.fonts && document.fonts.ready) {
+      document.fonts.ready.then(start);
+    } else {
+      start();
+    }
+  }
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
+    document.addEventListener("DOMContentLoaded", startWhenFontsAreReady);
   } else {
-    start();
+    startWhenFontsAreReady();
   }
 })();

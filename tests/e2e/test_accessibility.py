@@ -64,7 +64,22 @@ PAGES = [
     ("reports:schedule", "programme_admin", None),
     ("reports:report_now", "trainer", "cohort_a"),
     ("reports:job_detail", "trainer", "report_job_a"),
+    # Issue 11: the write pages of every role not listed above: assessments, holds, cohorts,
+    # people and the curriculum's draft.
+    ("trainees:attempt_record", "trainer", "trainee_a"),
+    ("trainees:result_detail", "trainer", "result_a"),
+    ("trainees:allowance_grant", "programme_admin", "trainee_a"),
+    ("trainees:hold_open", "medic", "trainee_b"),
+    ("trainees:hold_close", "medic", "hold_a"),
+    ("trainees:cohort_add", "programme_admin", None),
+    ("trainees:cohort_edit", "programme_admin", "cohort_a"),
+    ("accounts:person_edit", "programme_admin", "person_trainer"),
+    ("curriculum:module_edit", "programme_admin", "draft_module"),
+    ("curriculum:competency_create", "programme_admin", "draft_module"),
+    ("curriculum:qualification_create", "programme_admin", "draft_revision"),
 ]
+# What the runs checked, for the summary at the end of the session (tests/e2e/conftest.py).
+CHECKED: list[tuple[str, str, str]] = []
 
 
 def serious_violations(page):
@@ -99,12 +114,15 @@ def test_no_page_has_a_serious_accessibility_violation(
             cookie, name = language, django_settings.LANGUAGE_COOKIE_NAME
         context.add_cookies([{"name": name, "value": cookie, "url": live_server.url}])
         page = context.new_page()
-        page.goto(
-            live_server.url + reverse(url_name, kwargs={"pk": world[obj].pk} if obj else None)
-        )
+        url = live_server.url + reverse(url_name, kwargs={"pk": world[obj].pk} if obj else None)
+        response = page.goto(url)
+        # The page itself, not where a redirect leads; "home" tells someone without a role, 403.
+        expected = 403 if persona == "no_role" else 200
+        assert (response.status, page.url) == (expected, url), url_name
         assert page.locator("html").get_attribute("lang") == language, url_name
         checked[url_name] = serious_violations(page)
         context.close()
     assert len(checked) == len(PAGES)
     failures = [f"{name}: {v}" for name, found in checked.items() for v in found]
     assert not failures, "\n".join(failures)
+    CHECKED.extend((name, language, "phone" if viewport else "desktop") for name in checked)

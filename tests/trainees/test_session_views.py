@@ -1,6 +1,7 @@
 """Trainers schedule, log and cancel sessions in the browser (issue 4, items 1, 2, 5-8)."""
 
 import datetime as dt
+import re
 import uuid
 from decimal import Decimal
 
@@ -82,6 +83,12 @@ def test_it_schedules_a_session_with_the_cohort_preselected(world, trainer):
     trainees = page.context["form"].fields["trainees"].initial
     assert [t.pk for t in trainees] == [world["trainee_a"].pk]
     assert f'value="{world["trainee_a"].pk}"' in page.content.decode()
+    # The trainer it posts is on the page, chosen: a browser can submit it as it is.
+    assert re.search(
+        rf'<select name="trainer"[^>]*>.*?<option value="{trainer.pk}" selected>',
+        page.content.decode(),
+        re.S,
+    )
     starts = timezone.localtime() + dt.timedelta(days=2)
     data = {
         "submission_key": str(uuid.uuid4()),
