@@ -687,27 +687,44 @@ def cohort_board(
     """The trainees of `cohort` whom `user` may see, each with their progress by the rules of
     `trainees_progress`; the modules shown limited to `category` if given (the overall figures
     stay overall). A fixed number of queries for a whole cohort."""
-    trainees = list(
+    trainees = cohort_board_trainees(cohort=cohort, user=user)
+    progress = trainees_progress(trainees=trainees, on=on)
+    if progress:
+        modules = [p.module for p in progress[0].modules]
+    else:
+        modules = cohort_board_modules(cohort=cohort)
+    if category:
+        modules = [m for m in modules if m.category == category]
+    return CohortBoard(cohort=cohort, modules=modules, rows=cohort_board_rows_of(progress, modules))
+
+
+def cohort_board_trainees(*, cohort: Cohort, user) -> list[Trainee]:
+    """The trainees of `cohort` whom `user` may see, in the board's order. One query."""
+    return list(
         Trainee.objects.visible_to(user)
         .filter(cohort=cohort)
         .select_related("user", "cohort")
         .order_by("user__display_name", "pk")
     )
-    progress = trainees_progress(trainees=trainees, on=on)
-    if progress:
-        modules = [p.module for p in progress[0].modules]
-    else:
-        modules = modules_in_order(
-            Module.objects.filter(revision_id=cohort.revision_id, archived_at__isnull=True)
-        )
-    if category:
-        modules = [m for m in modules if m.category == category]
+
+
+def cohort_board_modules(*, cohort: Cohort, category: str | None = None) -> list[Module]:
+    """The board's columns: the modules of the cohort's revision, in order. One query."""
+    modules = modules_in_order(
+        Module.objects.filter(revision_id=cohort.revision_id, archived_at__isnull=True)
+    )
+    return [m for m in modules if m.category == category] if category else modules
+
+
+def cohort_board_rows_of(
+    progress: list[TraineeProgress], modules: list[Module]
+) -> list[CohortBoardRow]:
+    """A board row per trainee's progress, its cells the modules shown."""
     shown = {m.pk for m in modules}
-    rows = [
+    return [
         CohortBoardRow(progress=p, cells=[m for m in p.modules if m.module.pk in shown])
         for p in progress
     ]
-    return CohortBoard(cohort=cohort, modules=modules, rows=rows)
 
 
 def cohort_board_rows(*, board: CohortBoard) -> list[list[str]]:
