@@ -39,6 +39,7 @@ from curriculum.models import (
     modules_in_order,
 )
 
+from . import progress_cache
 from .models import (
     AssessmentResult,
     CertificateLack,
@@ -235,18 +236,11 @@ class _ProgressRecords:
     def load(cls, trainees: list[Trainee], on: dt.date) -> "_ProgressRecords":
         ids = [t.pk for t in trainees]
         revision_ids = {t.cohort.revision_id for t in trainees}
-        modules: dict[int, list[Module]] = defaultdict(list)
-        for module in Module.objects.filter(
-            revision_id__in=revision_ids, archived_at__isnull=True
-        ).prefetch_related("assessments", "prerequisite_links"):
-            modules[module.revision_id].append(module)
-        modules = {rev: modules_in_order(found) for rev, found in modules.items()}
-        assessments = {m.pk: list(m.assessments.all()) for found in modules.values() for m in found}
-        prerequisites = {
-            m.pk: [link.required_module_id for link in m.prerequisite_links.all()]
-            for found in modules.values()
-            for m in found
-        }
+        # The curriculum is the same for every trainee of a revision: cached per generation
+        # (progress_cache), it is read once per week's reports, not once per trainee.
+        modules, assessments, prerequisites = progress_cache.cached(
+            "curriculum", tuple(sorted(revision_ids)), lambda: _curriculum(revision_ids)
+        )
         hours: dict[int, dict[int, Decimal]] = defaultdict(dict)
         for trainee_id, module_id, total in (
             SessionAttendance.objects.filter(
@@ -334,6 +328,23 @@ class _ProgressRecords:
             assessments=assessments,
             prerequisites=prerequisites,
         )
+
+
+def _curriculum(revision_ids) -> tuple[dict, dict, dict]:
+    """The modules of each revision in order, each module's assessments and required modules."""
+    modules: dict[int, list[Module]] = defaultdict(list)
+    for module in Module.objects.filter(
+        revision_id__in=revision_ids, archived_at__isnull=True
+    ).prefetch_related("assessments", "prerequisite_links"):
+        modules[module.revision_id].append(module)
+    modules = {rev: modules_in_order(found) for rev, found in modules.items()}
+    assessments = {m.pk: list(m.assessments.all()) for found in modules.values() for m in found}
+    prerequisites = {
+        m.pk: [link.required_module_id for link in m.prerequisite_links.all()]
+        for found in modules.values()
+        for m in found
+    }
+    return modules, assessments, prerequisites
 
 
 def _progress_of(trainee: Trainee, records: _ProgressRecords, on: dt.date) -> TraineeProgress:
