@@ -27,6 +27,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_progress_cache(settings):
+    """Each test's database is rolled back and its generation of progress with it, so cached
+    progress would leak between tests: off, except in tests/trainees/test_progress_cache.py."""
+    settings.PROGRESS_CACHE = False
+
+
+@pytest.fixture(autouse=True)
 def _english_outside_requests():
     """A request by an Urdu- or Chinese-speaking persona leaves its language active in the
     thread; each test starts from the site's default, as a new worker process would."""

@@ -7,3 +7,8 @@ class TraineesConfig(AppConfig):
 
     name = "trainees"
     verbose_name = _("Trainees")
+
+    def ready(self) -> None:
+        from . import progress_cache
+
+        progress_cache.connect()

@@ -10,6 +10,7 @@ Physiological measurements follow DOMAIN.md: the trainee, their trainers and the
 """
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
@@ -1322,3 +1323,24 @@ class MedicalCertificate(models.Model):
 
     def is_current(self, on: dt.date) -> bool:
         return self.issued_on <= on < self.expires_on
+
+
+class ProgressGeneration(models.Model):
+    """One row: a number that every committed write to what progress is computed from raises
+    (`trainees.progress_cache`), so a cached summary keyed by it is never read after the write.
+
+    `epoch` is new in every database, so that two databases sharing one cache (a restored
+    backup, a test database) never read each other's entries."""
+
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON, editable=False)
+    epoch = models.UUIDField(_("epoch"), default=uuid.uuid4, editable=False)
+    counter = models.BigIntegerField(_("counter"), default=0)
+
+    class Meta:
+        verbose_name = _("progress generation")
+        verbose_name_plural = _("progress generations")
+
+    def __str__(self) -> str:
+        return f"{self.epoch}:{self.counter}"

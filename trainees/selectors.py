@@ -39,6 +39,7 @@ from curriculum.models import (
     modules_in_order,
 )
 
+from . import progress_cache
 from .models import (
     AssessmentResult,
     CertificateLack,
@@ -235,18 +236,11 @@ class _ProgressRecords:
     def load(cls, trainees: list[Trainee], on: dt.date) -> "_ProgressRecords":
         ids = [t.pk for t in trainees]
         revision_ids = {t.cohort.revision_id for t in trainees}
-        modules: dict[int, list[Module]] = defaultdict(list)
-        for module in Module.objects.filter(
-            revision_id__in=revision_ids, archived_at__isnull=True
-        ).prefetch_related("assessments", "prerequisite_links"):
-            modules[module.revision_id].append(module)
-        modules = {rev: modules_in_order(found) for rev, found in modules.items()}
-        assessments = {m.pk: list(m.assessments.all()) for found in modules.values() for m in found}
-        prerequisites = {
-            m.pk: [link.required_module_id for link in m.prerequisite_links.all()]
-            for found in modules.values()
-            for m in found
-        }
+        # The curriculum is the same for every trainee of a revision: cached per generation
+        # (progress_cache), it is read once per week's reports, not once per trainee.
+        modules, assessments, prerequisites = progress_cache.cached(
+            "curriculum", tuple(sorted(revision_ids)), lambda: _curriculum(revision_ids)
+        )
         hours: dict[int, dict[int, Decimal]] = defaultdict(dict)
         for trainee_id, module_id, total in (
             SessionAttendance.objects.filter(
@@ -334,6 +328,23 @@ class _ProgressRecords:
             assessments=assessments,
             prerequisites=prerequisites,
         )
+
+
+def _curriculum(revision_ids) -> tuple[dict, dict, dict]:
+    """The modules of each revision in order, each module's assessments and required modules."""
+    modules: dict[int, list[Module]] = defaultdict(list)
+    for module in Module.objects.filter(
+        revision_id__in=revision_ids, archived_at__isnull=True
+    ).prefetch_related("assessments", "prerequisite_links"):
+        modules[module.revision_id].append(module)
+    modules = {rev: modules_in_order(found) for rev, found in modules.items()}
+    assessments = {m.pk: list(m.assessments.all()) for found in modules.values() for m in found}
+    prerequisites = {
+        m.pk: [link.required_module_id for link in m.prerequisite_links.all()]
+        for found in modules.values()
+        for m in found
+    }
+    return modules, assessments, prerequisites
 
 
 def _progress_of(trainee: Trainee, records: _ProgressRecords, on: dt.date) -> TraineeProgress:
@@ -687,27 +698,44 @@ def cohort_board(
     """The trainees of `cohort` whom `user` may see, each with their progress by the rules of
     `trainees_progress`; the modules shown limited to `category` if given (the overall figures
     stay overall). A fixed number of queries for a whole cohort."""
-    trainees = list(
+    trainees = cohort_board_trainees(cohort=cohort, user=user)
+    progress = trainees_progress(trainees=trainees, on=on)
+    if progress:
+        modules = [p.module for p in progress[0].modules]
+    else:
+        modules = cohort_board_modules(cohort=cohort)
+    if category:
+        modules = [m for m in modules if m.category == category]
+    return CohortBoard(cohort=cohort, modules=modules, rows=cohort_board_rows_of(progress, modules))
+
+
+def cohort_board_trainees(*, cohort: Cohort, user) -> list[Trainee]:
+    """The trainees of `cohort` whom `user` may see, in the board's order. One query."""
+    return list(
         Trainee.objects.visible_to(user)
         .filter(cohort=cohort)
         .select_related("user", "cohort")
         .order_by("user__display_name", "pk")
     )
-    progress = trainees_progress(trainees=trainees, on=on)
-    if progress:
-        modules = [p.module for p in progress[0].modules]
-    else:
-        modules = modules_in_order(
-            Module.objects.filter(revision_id=cohort.revision_id, archived_at__isnull=True)
-        )
-    if category:
-        modules = [m for m in modules if m.category == category]
+
+
+def cohort_board_modules(*, cohort: Cohort, category: str | None = None) -> list[Module]:
+    """The board's columns: the modules of the cohort's revision, in order. One query."""
+    modules = modules_in_order(
+        Module.objects.filter(revision_id=cohort.revision_id, archived_at__isnull=True)
+    )
+    return [m for m in modules if m.category == category] if category else modules
+
+
+def cohort_board_rows_of(
+    progress: list[TraineeProgress], modules: list[Module]
+) -> list[CohortBoardRow]:
+    """A board row per trainee's progress, its cells the modules shown."""
     shown = {m.pk for m in modules}
-    rows = [
+    return [
         CohortBoardRow(progress=p, cells=[m for m in p.modules if m.module.pk in shown])
         for p in progress
     ]
-    return CohortBoard(cohort=cohort, modules=modules, rows=rows)
 
 
 def cohort_board_rows(*, board: CohortBoard) -> list[list[str]]:

@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history as _bulk_create_with_history
+from simple_history.utils import bulk_update_with_history as _bulk_update_with_history
 
 from accounts.models import User
 from curriculum.models import (
@@ -43,7 +44,23 @@ from .models import (
     TraineeStatusChange,
     TrainingSession,
 )
+from .progress_cache import progress_changed
 from .selectors import trainee_progress
+
+
+def _progress_changing(write):
+    """A bulk write sends no `post_save`: raise the progress generation (progress_cache) too."""
+
+    def wrapped(*args, **kwargs):
+        result = write(*args, **kwargs)
+        progress_changed()
+        return result
+
+    return wrapped
+
+
+bulk_create_with_history = _progress_changing(_bulk_create_with_history)
+bulk_update_with_history = _progress_changing(_bulk_update_with_history)
 
 
 class AlreadySubmitted(Exception):

@@ -20,7 +20,7 @@ from accounts.forms import errors_to_form
 from accounts.models import User
 from curriculum.models import Module
 
-from . import services
+from . import progress_cache, services
 from .forms import AttendanceLogForm, SessionCancelForm, SessionForm, SessionLogForm
 from .medical_selectors import certificates_due
 from .models import (
@@ -83,7 +83,10 @@ def _trainee_record(request, trainee: Trainee, *, own: bool):
     context = {
         "trainee": trainee,
         "own": own,
-        "progress": trainee_progress(trainee=trainee),
+        # Cached per generation of progress and day (progress_cache): fresh after any write.
+        "progress": progress_cache.cached(
+            "progress", (trainee.pk,), lambda: trainee_progress(trainee=trainee)
+        ),
         "holds": list(
             MedicalHold.objects.status_visible_to(user)
             .filter(trainee=trainee)
@@ -108,7 +111,11 @@ def _trainee_record(request, trainee: Trainee, *, own: bool):
     }
     # The dashboard (issue 5): competencies, what comes next, remarks, and the charts' data.
     context |= {
-        "competencies": competency_profile(trainee=trainee, user=user),
+        "competencies": progress_cache.cached(
+            "competencies",
+            (trainee.pk, user.pk),
+            lambda: competency_profile(trainee=trainee, user=user),
+        ),
         "upcoming": TrainingSession.objects.visible_to(user)
         .filter(
             trainees=trainee,
@@ -122,10 +129,15 @@ def _trainee_record(request, trainee: Trainee, *, own: bool):
         .exclude(remarks="")
         .select_related("session__module", "session__trainer")
         .order_by("-session__starts_at")[:RECENT_REMARKS],
-        "charts": {
-            "hours": hours_chart(trainee=trainee, user=user),
-            "metrics": measurement_charts(trainee=trainee, user=user),
-        },
+        "charts": progress_cache.cached(
+            "charts",
+            (trainee.pk, user.pk),
+            lambda: {
+                "hours": hours_chart(trainee=trainee, user=user),
+                "metrics": measurement_charts(trainee=trainee, user=user),
+            },
+            rendered=True,
+        ),
     }
     return render(request, "trainees/trainee_detail.html", context)
 

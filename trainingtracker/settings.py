@@ -435,3 +435,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Cached progress (issue 12, trainees/progress_cache.py) ---------------------------------------
+# Summaries of progress cached under a generation that every committed write raises; off in the
+# test suite (tests/conftest.py), where each test's rolled-back database would reuse generations.
+PROGRESS_CACHE = env.bool("DJANGO_PROGRESS_CACHE", default=True)
+PROGRESS_CACHE_SECONDS = env.int("DJANGO_PROGRESS_CACHE_SECONDS", default=6 * 3600)

@@ -10,6 +10,7 @@ from trainees.demo import (
     demo_records_remove,
 )
 from trainees.demo_scale import scale_records_ensure, scale_remove
+from trainees.progress_cache import progress_changed
 
 
 class Command(BaseCommand):
@@ -59,6 +60,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Scale data built: {scale} cohorts of 20 and one of 100.")
         elif scale:
             self.stdout.write("Scale data already present (--refresh rebuilds it).")
+        # The records were bulk-inserted: no cached progress from before may be read again.
+        progress_changed()
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with:"))
         width = max(len(p.username) for p in DEMO_PEOPLE)
         for person in DEMO_PEOPLE:

@@ -1,0 +1,263 @@
+"""Cached progress (trainees/progress_cache.py) is never stale: after each kind of write the board
+and the dashboard, served from the cache, are exactly what they are computed afresh.
+
+These tests commit for real (`transaction=True`): the generation is raised after a commit, as
+in production, and the cache is a fresh local-memory one.
+"""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from curriculum import services as curriculum
+from tests.factories import (
+    MedicalCertificateFactory,
+    SessionAttendanceFactory,
+    TrainingSessionFactory,
+)
+from tests.trainees.conftest import prerequisite_complete
+from tests.trainees.test_session_views import log_data, signed_in
+from trainees import progress_cache
+from trainees.models import MedicalHold, ProgressGeneration, QualificationGrant, TrainingSession
+from trainees.services import (
+    assessment_record,
+    cohort_revision_move,
+    medical_certificate_record,
+    medical_hold_close,
+    medical_hold_open,
+    result_amend,
+    result_sign,
+    result_signature_meaning_due,
+    trainee_status_change,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# What differs between two renderings of one page whatever the data: tokens and nonces.
+VOLATILE = re.compile(rb'(nonce|value|content)="[^"]*(?:csrf|[A-Za-z0-9+/=_-]{32,})[^"]*"')
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    settings.PROGRESS_CACHE = True
+
+
+def _main(page) -> bytes:
+    body = page.content
+    # From the page's header: a flash message above it is shown once, by the first request.
+    body = body[body.index(b"<header", body.index(b"<main")) : body.index(b"</main>")]
+    return VOLATILE.sub(b"", body)
+
+
+def _fresh(client, url, settings) -> bytes:
+    """The page served with the cache, after checking it equals the page computed without."""
+    settings.PROGRESS_CACHE = True
+    cached = _main(client.get(url))
+    again = _main(client.get(url))  # from the cache this time
+    settings.PROGRESS_CACHE = False
+    truth = _main(client.get(url))
+    settings.PROGRESS_CACHE = True
+    assert cached == truth
+    assert again == truth
+    return truth
+
+
+@pytest.fixture
+def board(ayesha, trainer):
+    return signed_in(trainer), reverse("trainees:cohort_board", args=[ayesha.cohort.pk])
+
+
+@pytest.fixture
+def dashboard(ayesha):
+    return signed_in(ayesha.user), reverse("trainees:trainee_home")
+
+
+def _generation() -> int:
+    return ProgressGeneration.objects.get().counter
+
+
+# The generation -------------------------------------------------------------------------------
+
+
+def test_a_committed_write_raises_the_generation_once_and_a_rolled_back_one_not(ayesha, medic):
+    before = progress_cache.generation()
+    with transaction.atomic():
+        medical_hold_open(trainee=ayesha, opened_on=timezone.localdate(), reason="Flu", by=medic)
+        trainee_status_change(
+            trainee=ayesha,
+            status="graduated",
+            effective_on=timezone.localdate(),
+            reason="Flu",
+            by=medic,
+        )
+        assert progress_cache.generation() == before  # not before the commit
+    after = _generation()
+    assert after == int(before.split(":")[1]) + 1
+    with pytest.raises(RuntimeError), transaction.atomic():
+        MedicalCertificateFactory(trainee=ayesha)
+        raise RuntimeError
+    assert _generation() == after
+    # After a rollback the next committed write still raises it.
+    medical_hold_close(
+        hold=MedicalHold.objects.get(), closed_on=timezone.localdate(), note="Better", by=medic
+    )
+    assert _generation() == after + 1
+
+
+def test_a_warm_board_computes_no_progress(board, ayesha, course, trainer, settings):
+    client, url = board
+    for _ in range(3):
+        SessionAttendanceFactory(
+            session=TrainingSessionFactory(cohort=ayesha.cohort, module=course.basic)
+        )
+    with CaptureQueriesContext(connection) as cold:
+        client.get(url)
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url)
+    assert len(warm) < len(cold)
+    assert not any("trainees_sessionattendance" in q["sql"] for q in warm.captured_queries)
+
+
+# Freshness after each kind of write ----------------------------------------------------------
+
+
+def test_the_board_and_dashboard_follow_a_session_log(
+    board, dashboard, ayesha, course, trainer, settings
+):
+    client, url = board
+    before = _fresh(client, url, settings)
+    dash_before = _fresh(*dashboard, settings)
+    session = TrainingSessionFactory(
+        cohort=ayesha.cohort,
+        module=course.basic,
+        trainer=trainer,
+        status=TrainingSession.Status.SCHEDULED,
+        starts_at=timezone.now() - dt.timedelta(hours=6),
+    )
+    client.post(reverse("trainees:session_log", args=[session.pk]), log_data(session, [ayesha]))
+    assert TrainingSession.objects.get(pk=session.pk).status == TrainingSession.Status.COMPLETED
+    assert _fresh(client, url, settings) != before
+    assert _fresh(*dashboard, settings) != dash_before
+
+
+def test_they_follow_an_assessment_signed_and_amended(
+    board, dashboard, ayesha, course, trainer, settings
+):
+    client, url = board
+    result = prerequisite_complete(course, ayesha, trainer)
+    attempt = assessment_record(
+        trainee=ayesha,
+        definition=course.check,
+        assessor=trainer,
+        taken_at=timezone.now() - dt.timedelta(hours=2),
+        score=Decimal(95),
+        grades={course.suit: 4, course.tether: 4},
+    )
+    unsigned = _fresh(client, url, settings)
+    dash_unsigned = _fresh(*dashboard, settings)
+    result_sign(result=attempt, by=trainer, meaning=result_signature_meaning_due(result=attempt))
+    signed = _fresh(client, url, settings)
+    assert signed != unsigned
+    assert _fresh(*dashboard, settings) != dash_unsigned
+    # The amendment suspends the qualification grant it earned until signed again.
+    assert QualificationGrant.objects.filter(trainee=ayesha, revoked_at__isnull=True).exists()
+    result_amend(
+        result=result, by=trainer, reason="Marked twice.", score=Decimal(10), grades={}, remarks=""
+    )
+    assert _fresh(client, url, settings) != signed
+
+
+def test_they_follow_a_medical_hold_opened_and_closed(board, dashboard, ayesha, medic, settings):
+    client, url = board
+    before = _fresh(client, url, settings)
+    hold = medical_hold_open(
+        trainee=ayesha, opened_on=timezone.localdate(), reason="Inner ear", by=medic
+    )
+    on_hold = _fresh(client, url, settings)
+    assert on_hold != before
+    assert b"Medical hold" in on_hold
+    medical_hold_close(hold=hold, closed_on=timezone.localdate(), note="Cleared", by=medic)
+    assert b"Medical hold" not in _fresh(client, url, settings)
+
+
+def test_they_follow_a_certificate_and_the_day_it_expires(
+    board, dashboard, ayesha, medic, settings, monkeypatch
+):
+    client, url = board
+    today = timezone.localdate()
+    before = _fresh(client, url, settings)
+    medical_certificate_record(
+        trainee=ayesha,
+        kind="medical",
+        issued_on=today - dt.timedelta(days=300),
+        expires_on=today + dt.timedelta(days=1),
+        examiner="Dr Wu",
+        by=medic,
+    )
+    recorded = _fresh(client, url, settings)
+    assert recorded != before
+    assert b"expired on" not in recorded
+    dash_today = _fresh(*dashboard, settings)
+    # No write at all, only the day: the certificate has expired and the cached pages know it.
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: today + dt.timedelta(days=2))
+    tomorrow = _fresh(client, url, settings)
+    assert tomorrow != recorded
+    assert b"expired on" in tomorrow
+    assert _fresh(*dashboard, settings) != dash_today
+
+
+def test_they_follow_a_revision_published_and_the_cohort_moved(
+    board, dashboard, ayesha, course, programme_admin, settings
+):
+    client, url = board
+    before = _fresh(client, url, settings)
+    # A new revision in which EVA-1 asks for more hours, published, then the cohort moved to it.
+    draft = curriculum.revision_start(programme=course.revision.programme)
+    basic = draft.modules.get(code="EVA-1")
+    basic.required_hours = Decimal(40)
+    curriculum.module_save(module=basic, prerequisites=[])
+    newer = curriculum.revision_publish(revision=draft, by=programme_admin)
+    assert _fresh(client, url, settings) == before  # nobody is on it yet
+    cohort_revision_move(
+        cohort=ayesha.cohort,
+        from_revision=course.revision,
+        to_revision=newer,
+        reason="The 2027 syllabus.",
+        by=programme_admin,
+    )
+    assert _fresh(client, url, settings) != before
+
+
+def test_they_follow_a_rename_and_a_status_change(board, ayesha, medic, settings):
+    client, url = board
+    before = _fresh(client, url, settings)
+    ayesha.user.display_name = "Ayesha K. Malik"
+    ayesha.user.save()
+    renamed = _fresh(client, url, settings)
+    assert renamed != before
+    assert b"Ayesha K. Malik" in renamed
+    trainee_status_change(
+        trainee=ayesha,
+        status="withdrawn",
+        effective_on=timezone.localdate(),
+        reason="Left the programme.",
+        by=medic,
+    )
+    assert b"Withdrawn from training" in _fresh(client, url, settings)
+
+
+def test_a_certificate_made_by_a_factory_is_seen_too(board, ayesha, settings):
+    """Writes outside the services (the admin, a shell) go through save() and its signal."""
+    client, url = board
+    before = _fresh(client, url, settings)
+    MedicalCertificateFactory(trainee=ayesha)
+    assert _fresh(client, url, settings) != before
