@@ -1,6 +1,6 @@
 """The vendored faces load for an Urdu and a Chinese page (issue 11, item 2).
 
-The pages name their own fonts (static/css/app.css: "TT Urdu" is Noto Naskh Arabic, "TT
+The pages name their own fonts (static/css/app.css: "TT Urdu" is Noto Nastaliq Urdu, "TT
 Chinese" a Noto Sans SC subset), each limited by unicode-range to its script, so a machine without
 system CJK or Arabic-script fonts still draws the text, not empty boxes. `document.fonts.check`
 alone would say true for a face the page never declared; the test also asks that the declared
