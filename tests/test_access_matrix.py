@@ -354,6 +354,15 @@ WITH_ID["notifications:open"] = {
     **dict.fromkeys(SIGNED_IN, ("notification_a", NOT_ALLOWED, "notification_b", NOT_ALLOWED)),
 }
 WITH_ID.update(PERSON_PAGES)
+# A record's history (issue 10): programme admins (and operators) only, 403 for every other role
+# whatever the id; a person the admin may not manage (an operator) is not found.
+WITH_ID |= {
+    "trainees:trainee_history": only(ADMINS, "trainee_a"),
+    "trainees:result_history": only(ADMINS, "result_b"),
+    "trainees:module_history": only(ADMINS, "draft_module"),
+    "trainees:cohort_history": only(ADMINS, "cohort_b"),
+    "trainees:person_history": PERSON_PAGES["accounts:person_detail"],
+}
 WITH_ID.update(COHORT_WRITE_PAGES)
 WITH_ID.update(
     {
