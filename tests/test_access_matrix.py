@@ -47,6 +47,8 @@ EXPECTED = {
     "accounts:password_reset_confirm": each(OK, anonymous=OK),
     "accounts:password_reset_complete": each(OK, anonymous=OK),
     "trainees:trainee_home": each(FORBIDDEN, trainee=OK, other_trainee=OK, operator=OK),
+    # Issue 10: a trainee's own records as JSON; the operator (every permission) is no trainee.
+    "trainees:my_records": each(FORBIDDEN, trainee=OK, other_trainee=OK, operator=GONE),
     "trainees:trainer_home": each(
         FORBIDDEN, trainer=OK, other_trainer=OK, programme_admin=OK, operator=OK
     ),

@@ -6,6 +6,7 @@ app_name = "trainees"
 
 urlpatterns = [
     path("trainee/", views.trainee_home, name="trainee_home"),
+    path("trainee/my-records.json", views.my_records_download, name="my_records"),
     path("trainer/", views.trainer_home, name="trainer_home"),
     path("medical/", views.medical_home, name="medical_home"),
     path("medical/holds/<int:pk>/", views.hold_detail, name="hold_detail"),

@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from accounts.models import User
 from curriculum.models import Module
 
 from . import services
+from .export import trainee_records_export
 from .forms import AttendanceLogForm, SessionCancelForm, SessionForm, SessionLogForm
 from .medical_selectors import certificates_due
 from .models import (
@@ -59,6 +61,19 @@ def trainee_home(request):
     if trainee is None:
         return render(request, "trainees/not_enrolled.html")
     return _trainee_record(request, trainee, own=True)
+
+
+@permission_required("accounts.view_own_progress", raise_exception=True)
+def my_records_download(request):
+    """The trainee's own records, whole, as a JSON file (trainees/export.py). Only ever their
+    own: the record is the signed-in person's, so there is no id to try another's with."""
+    trainee = get_object_or_404(Trainee.objects.visible_to(request.user), user=request.user)
+    response = HttpResponse(
+        trainee_records_export(trainee=trainee), content_type="application/json; charset=utf-8"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="my-training-records-{stamp}.json"'
+    return response
 
 
 @permission_any_required(*SEES_TRAINEES, "accounts.view_own_progress")

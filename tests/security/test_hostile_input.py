@@ -103,6 +103,7 @@ NOT_FORMS = {
     "calendar_feed",  # a GET with a token
     "trainees:cohort_board_csv",  # downloads
     "trainees:transcript_pdf",
+    "trainees:my_records",
     "curriculum:revision_export_json",
     "curriculum:modules_export_csv",
 }
