@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_any_required
+from accounts.fields import IdChoiceField
 from accounts.forms import errors_to_form
 from accounts.models import User
 from curriculum.models import Module
@@ -351,7 +352,7 @@ def session_schedule(request, pk: int):
     """Schedule a session for one of the person's cohorts, with its trainees preselected."""
     cohort = get_object_or_404(Cohort.objects.trained_by(request.user), pk=pk)
     form = _session_form(request, cohort, submit_label=_("Schedule"))
-    form.fields["trainer"] = forms.ModelChoiceField(
+    form.fields["trainer"] = IdChoiceField(
         queryset=_trainer_choices(request, cohort), label=_("Trainer"), initial=request.user
     )
     form.fields["trainees"].initial = list(form.fields["trainees"].queryset)

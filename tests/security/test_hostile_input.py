@@ -352,3 +352,28 @@ def test_every_form_page_is_posted_to():
     names = {name for name, _p, _o in FORM_PAGES}
     ours = {n for _r, n in ALL_PATTERNS if n in WITH_ID or n in EXPECTED}
     assert ours - names - NOT_FORMS == set()
+
+
+# Regressions: the 500s the examples found, each fixed in the app.
+def test_an_id_past_64_bits_is_an_invalid_choice_not_a_500(world, programme_admin, client):
+    client.force_login(programme_admin)
+    huge = "9223372036854775808"
+    response = client.post(
+        reverse("trainees:cohort_trainers", kwargs={"pk": world["cohort_a"].pk}),
+        {"trainers": huge},
+    )
+    assert response.status_code == 200
+    assert huge in response.content.decode()  # "… is not one of the available choices"
+    response = client.post(
+        reverse("curriculum:module_create", kwargs={"pk": world["draft_revision"].pk}),
+        {"code": "X-1", "title": "X", "category": "systems", "prerequisites": huge},
+    )
+    assert response.status_code == 200
+
+
+def test_a_revision_nested_too_deeply_is_refused_beside_the_field(programme_admin, client):
+    client.force_login(programme_admin)
+    upload = SimpleUploadedFile("deep.json", b"[" * 5000, "application/json")
+    response = client.post(reverse("curriculum:revision_import"), {"file": upload})
+    assert response.status_code == 200
+    assert "nests its content too deeply" in response.content.decode()
