@@ -18,6 +18,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from . import audit
 from .models import Role, User
 
 # What a person may change about themselves, and what a programme admin may change about them.
@@ -51,8 +52,9 @@ class LinkSite:
 
 
 @transaction.atomic
-def user_set_roles(*, user: User, roles: Iterable[Role]) -> None:
-    """Give `user` exactly these roles, keeping any group that is not a role."""
+def user_set_roles(*, user: User, roles: Iterable[Role], by: User | None = None) -> None:
+    """Give `user` exactly these roles, keeping any group that is not a role. A change is in the
+    person's history (the groups are tracked) and in the audit log (accounts/audit.py)."""
     wanted = set(roles)
     groups = list(Group.objects.filter(name__in=Role.values))
     # Only what changes, so that the person's history shows one record per real change.
@@ -63,6 +65,13 @@ def user_set_roles(*, user: User, roles: Iterable[Role]) -> None:
         user.groups.add(*to_add)
     # The cached roles of this instance are now stale.
     user.__dict__.pop("roles", None)
+    if to_add or to_remove:
+        audit.roles_changed(
+            user=user,
+            added=[g.name for g in to_add],
+            removed=[g.name for g in to_remove],
+            by=by,
+        )
 
 
 def _save(user: User, fields: Iterable[str], *, by: User | None) -> None:
@@ -109,7 +118,7 @@ def person_create(
     user.full_clean()
     user._history_user = by
     user.save()
-    user_set_roles(user=user, roles=roles)
+    user_set_roles(user=user, roles=roles, by=by)
     if invite_via is not None:
         # Robust: a mail server that fails is logged, and the person (already saved) can be
         # sent the link again from their page, instead of the admin seeing an error page.
@@ -168,7 +177,7 @@ def user_roles_change(*, user: User, roles: Iterable[Role], by: User) -> None:
             {"roles": _("You cannot remove your own programme admin role; ask another admin.")}
         )
     user._history_user = by
-    user_set_roles(user=user, roles=roles)
+    user_set_roles(user=user, roles=roles, by=by)
 
 
 @transaction.atomic

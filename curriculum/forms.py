@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import IdMultipleChoiceField
+
 from .models import (
     GRADE_MAX,
     GRADE_MIN,
@@ -59,7 +61,7 @@ def _code_free(queryset, code: str, instance) -> str:
 class ModuleForm(_Helper, forms.ModelForm):
     """A module of a draft, and which modules of the same revision it requires."""
 
-    prerequisites = forms.ModelMultipleChoiceField(
+    prerequisites = IdMultipleChoiceField(
         queryset=Module.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -235,6 +237,8 @@ class RevisionImportForm(_UploadForm):
             raise ValidationError(
                 _("The file is not valid JSON (line %(line)s)."), params={"line": error.lineno}
             ) from None
+        except RecursionError:  # nested deeper than Python reads (tests/security)
+            raise ValidationError(_("The file nests its content too deeply.")) from None
 
 
 class ModulesImportForm(_UploadForm):

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -162,6 +163,8 @@ class ReminderSettings(models.Model):
         ),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Who changed the lead times or the schedule, when, from what (issue 10).
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("reminder settings")

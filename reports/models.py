@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 
 class ReportKind(models.TextChoices):
@@ -49,6 +50,8 @@ class ReportSchedule(models.Model):
         help_text=_("In each reader's own time zone."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Who changed the lead times or the schedule, when, from what (issue 10).
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("report schedule")

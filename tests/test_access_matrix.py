@@ -47,6 +47,9 @@ EXPECTED = {
     "accounts:password_reset_confirm": each(OK, anonymous=OK),
     "accounts:password_reset_complete": each(OK, anonymous=OK),
     "trainees:trainee_home": each(FORBIDDEN, trainee=OK, other_trainee=OK, operator=OK),
+    # Issue 10: a trainee's own records as JSON. Pages without an id are checked without the
+    # world, where no persona is enrolled: 404 (tests/security/test_data_ownership.py: 200).
+    "trainees:my_records": each(FORBIDDEN, trainee=GONE, other_trainee=GONE, operator=GONE),
     "trainees:trainer_home": each(
         FORBIDDEN, trainer=OK, other_trainer=OK, programme_admin=OK, operator=OK
     ),
@@ -354,6 +357,15 @@ WITH_ID["notifications:open"] = {
     **dict.fromkeys(SIGNED_IN, ("notification_a", NOT_ALLOWED, "notification_b", NOT_ALLOWED)),
 }
 WITH_ID.update(PERSON_PAGES)
+# A record's history (issue 10): programme admins (and operators) only, 403 for every other role
+# whatever the id; a person the admin may not manage (an operator) is not found.
+WITH_ID |= {
+    "trainees:trainee_history": only(ADMINS, "trainee_a"),
+    "trainees:result_history": only(ADMINS, "result_b"),
+    "trainees:module_history": only(ADMINS, "draft_module"),
+    "trainees:cohort_history": only(ADMINS, "cohort_b"),
+    "trainees:person_history": PERSON_PAGES["accounts:person_detail"],
+}
 WITH_ID.update(COHORT_WRITE_PAGES)
 WITH_ID.update(
     {
@@ -461,10 +473,19 @@ def test_every_url_has_expectations():
     )
 
 
+REFUSALS = (LOGIN, FORBIDDEN, GONE)
+
+
 def test_the_matrix_counts_its_cases():
-    # The count the issue asks for; it changes only when a URL or a persona does.
+    # The count the issue asks for: (URL, persona, method, object) cases. Every case is a GET;
+    # every refusal (sign in, 403, 404) is also checked as a POST.
     with_object = sum(1 for case in CASES if case[3] is not None)
-    print(f"access matrix: {len(CASES)} cases, {with_object} of them on a specific object")
+    posts = sum(1 for case in CASES if case[4] in REFUSALS)
+    print(
+        f"access matrix: {len(CASES) + posts} (URL, persona, method, object) cases: "
+        f"{len(CASES)} GET and {posts} POST; {with_object} GET on a specific object"
+    )
+    assert len(CASES) + posts > 1500
     assert len({(case[0], case[1]) for case in CASES}) == len(ALL_PATTERNS)
     assert with_object == sum(
         (seen is not None) + (unseen is not None)
@@ -509,5 +530,11 @@ def test_access(request, personas, name, route):
             url = concrete(route)
         problem = _mismatch(clients[persona].get(url), expected, url)
         if problem:
-            failures.append(f"{persona} on {obj or 'the page'}: {problem}")
+            failures.append(f"{persona} on {obj or 'the page'}: GET {problem}")
+        if expected in REFUSALS and not (persona == "operator" and name.startswith(ADMIN_PREFIXES)):
+            # A refusal holds for a POST too, before any form is read (the POSTs that people
+            # may make are posted to by tests/security/test_hostile_input.py).
+            problem = _mismatch(clients[persona].post(url, {"x": "1"}), expected, url)
+            if problem:
+                failures.append(f"{persona} on {obj or 'the page'}: POST {problem}")
     assert not failures, "\n".join(failures)

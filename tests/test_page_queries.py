@@ -166,6 +166,14 @@ PAGES = [
     # The person, and their calendar link (issue 7).
     ("trainee", "accounts:profile", None, LAYOUT + 2),
     ("programme_admin", "curriculum:module_edit", "draft_module", LAYOUT + 3),
+    # Issue 10: a record's history (the record, its latest history rows with who made them).
+    ("programme_admin", "trainees:trainee_history", "trainee_a", LAYOUT + 2),
+    ("programme_admin", "trainees:result_history", "result_a", LAYOUT + 2),
+    ("programme_admin", "trainees:module_history", "module", LAYOUT + 2),
+    ("programme_admin", "trainees:cohort_history", "cohort_a", LAYOUT + 2),
+    ("programme_admin", "trainees:person_history", "person_trainer", LAYOUT + 2),
+    # A download: the trainee, then one query per kind of record (13 in all).
+    ("trainee", "trainees:my_records", None, LAYOUT + 13),
 ]
 
 

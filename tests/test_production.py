@@ -16,6 +16,7 @@ import pytest
 
 from tests.environment import PRODUCTION_HOST as HOST
 from tests.environment import ROOT, clean_environment, production_env
+from tests.factories import PASSWORD
 
 
 def free_port() -> int:
@@ -31,7 +32,15 @@ def server(tmp_path_factory):
         **production_env(folder),
         DJANGO_STATIC_ROOT=str(folder / "static"),
     )
-    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
+    person = (
+        "from tests.factories import UserFactory; from accounts.models import Role; "
+        f"UserFactory(username='lihao', roles=[Role.TRAINER], password='{PASSWORD}')"
+    )
+    for command in (
+        ["migrate", "--noinput"],
+        ["collectstatic", "--noinput"],
+        ["shell", "-c", person],  # someone to sign in, for the session cookie
+    ):
         done = subprocess.run(
             [sys.executable, "manage.py", *command],
             cwd=ROOT,
@@ -114,3 +123,49 @@ def test_static_files_are_hashed_compressed_and_cached_for_ever(server):
 def test_an_unknown_host_is_refused(server):
     response, _ = get(server, "/accounts/login/", host="attacker.example.com")
     assert response.status == 400
+
+
+def test_pages_carry_every_security_header(server):
+    # Issue 10: the headers of a production answer, one by one.
+    response, _ = get(server, "/accounts/login/")
+    csp = response.getheader("Content-Security-Policy")
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "default-src 'self'" in csp or "default-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp or response.getheader("X-Frame-Options") == "DENY"
+    hsts = response.getheader("Strict-Transport-Security")
+    assert int(re.search(r"max-age=(\d+)", hsts).group(1)) >= 365 * 24 * 60 * 60
+    assert response.getheader("X-Content-Type-Options") == "nosniff"
+    assert response.getheader("X-Frame-Options") == "DENY"
+    assert response.getheader("Referrer-Policy") == "same-origin"
+    assert response.getheader("Cross-Origin-Opener-Policy") == "same-origin"
+    policy = response.getheader("Permissions-Policy")
+    for feature in ("camera=()", "microphone=()", "geolocation=()"):
+        assert feature in policy
+
+
+def test_the_session_cookie_is_secure_host_only_and_out_of_reach_of_scripts(server):
+    response, body = get(server, "/accounts/login/")
+    csrf_cookie = response.getheader("Set-Cookie").split(";")[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+    connection = http.client.HTTPConnection("127.0.0.1", server, timeout=10)
+    connection.request(
+        "POST",
+        "/accounts/login/",
+        body=f"csrfmiddlewaretoken={token}&username=lihao&password={PASSWORD}",
+        headers={
+            "Host": HOST,
+            "X-Forwarded-Proto": "https",
+            "Cookie": csrf_cookie,
+            "Referer": f"https://{HOST}/accounts/login/",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    signed_in = connection.getresponse()
+    signed_in.read()
+    connection.close()
+    assert signed_in.status == 302
+    cookies = signed_in.msg.get_all("Set-Cookie")
+    session = next(c for c in cookies if c.startswith("__Host-sessionid="))
+    for flag in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/"):
+        assert flag in session
+    assert "Domain=" not in session

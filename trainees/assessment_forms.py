@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import IdChoiceField
 from curriculum.models import AssessmentDefinition, Competency, Module
 
 from .forms import SubmittedOnceForm
@@ -39,7 +40,7 @@ def _now_to_the_minute():
 class DefinitionChoiceForm(forms.Form):
     """The first step of the attempt and allowance pages: which assessment (sent by GET)."""
 
-    definition = forms.ModelChoiceField(
+    definition = IdChoiceField(
         queryset=AssessmentDefinition.objects.none(),
         label=_("Assessment"),
         empty_label=_("Choose an assessment"),
@@ -244,7 +245,7 @@ class AllowanceForm(SubmittedOnceForm):
     kind = forms.ChoiceField(
         label=_("Allowance"), choices=AssessmentAllowance.Kind.choices, widget=forms.RadioSelect
     )
-    prerequisite = forms.ModelChoiceField(
+    prerequisite = IdChoiceField(
         queryset=Module.objects.none(),
         required=False,
         label=_("Prerequisite to waive"),

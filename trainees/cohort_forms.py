@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import IdMultipleChoiceField
 from accounts.forms import PersonFieldsForm
 from accounts.models import Role, User
 from curriculum.models import ProgrammeRevision
@@ -131,7 +132,7 @@ class CohortPlanForm(forms.Form):
 
 
 class CohortTrainersForm(forms.Form):
-    trainers = forms.ModelMultipleChoiceField(
+    trainers = IdMultipleChoiceField(
         label=_("Trainers"),
         queryset=User.objects.none(),
         required=False,

@@ -153,6 +153,8 @@ def cohort_close(
             graduated.append(trainee)
     cohort.closed_on = closed_on
     cohort._history_user = by
+    if reason.strip():
+        cohort._change_reason = reason
     cohort.save(update_fields=["closed_on"])
     return graduated
 

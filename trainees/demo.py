@@ -437,14 +437,17 @@ class _Builder:
             ends_on=starts_on + dt.timedelta(weeks=26),
         )
         cohort.trainers.set([self.people[spec.trainer]])
-        CohortPlanEntry.objects.bulk_create(
-            CohortPlanEntry(
-                cohort=cohort,
-                module=self.modules[m.code],
-                start_week=m.plan_weeks[0],
-                end_week=m.plan_weeks[1],
-            )
-            for m in MODULES
+        bulk_create_with_history(
+            [
+                CohortPlanEntry(
+                    cohort=cohort,
+                    module=self.modules[m.code],
+                    start_week=m.plan_weeks[0],
+                    end_week=m.plan_weeks[1],
+                )
+                for m in MODULES
+            ],
+            CohortPlanEntry,
         )
         trainees = [
             trainee_enrol(

@@ -8,6 +8,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import IdChoiceField, IdMultipleChoiceField
 from curriculum.models import Module
 
 from .models import METRIC_SPECS, Cohort, Metric, SessionAttendance, Trainee
@@ -44,11 +45,11 @@ class DateTimeLocalField(forms.DateTimeField):
 class SessionForm(SubmittedOnceForm):
     """Schedule a session for a cohort, or change one that is still scheduled."""
 
-    module = forms.ModelChoiceField(queryset=Module.objects.none(), label=_("Module"))
+    module = IdChoiceField(queryset=Module.objects.none(), label=_("Module"))
     starts_at = DateTimeLocalField(label=_("Starts"))
     ends_at = DateTimeLocalField(label=_("Ends"))
     location = forms.CharField(label=_("Location"), max_length=200)
-    trainees = forms.ModelMultipleChoiceField(
+    trainees = IdMultipleChoiceField(
         queryset=Trainee.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,

@@ -5,6 +5,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import IdChoiceField
 from curriculum.models import ProgrammeRevision
 
 from .models import Cohort
@@ -23,7 +24,7 @@ def newer_revisions(cohort: Cohort):
 class RevisionChoiceForm(forms.Form):
     """Which revision to preview the move to (a GET form: it changes nothing)."""
 
-    revision = forms.ModelChoiceField(
+    revision = IdChoiceField(
         queryset=ProgrammeRevision.objects.none(), label=_("Move to"), empty_label=None
     )
 
@@ -38,10 +39,8 @@ class RevisionChoiceForm(forms.Form):
 class CohortRevisionMoveForm(forms.Form):
     """The move itself, made on the preview the admin saw (`from_revision`)."""
 
-    revision = forms.ModelChoiceField(
-        queryset=ProgrammeRevision.objects.none(), widget=forms.HiddenInput
-    )
-    from_revision = forms.ModelChoiceField(
+    revision = IdChoiceField(queryset=ProgrammeRevision.objects.none(), widget=forms.HiddenInput)
+    from_revision = IdChoiceField(
         queryset=ProgrammeRevision.objects.none(), widget=forms.HiddenInput
     )
     reason = forms.CharField(

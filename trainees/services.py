@@ -138,6 +138,7 @@ def trainee_status_change(
     )
     trainee.status = status
     trainee.status_since = effective_on
+    trainee._history_user, trainee._change_reason = by, reason
     trainee.save(update_fields=["status", "status_since"])
     return change
 
@@ -346,6 +347,7 @@ def session_cancel(
     _version_claim(session=session, version=version)
     session.status = TrainingSession.Status.CANCELLED
     session.cancellation_reason = reason
+    session._history_user, session._change_reason = by, reason
     session.save()
     return session
 
@@ -943,6 +945,7 @@ def result_amend(
     )
     result.signed_by, result.signed_at, result.signature_meaning = None, None, ""
     result.debrief_acknowledged_at = None
+    result._history_user, result._change_reason = by, reason
     result.save()
     now = timezone.now()
     suspended = _("The result was amended and awaits a new signature: %(reason)s") % {
@@ -1062,6 +1065,7 @@ def cohort_revision_move(
         )
     modules = {m.code: m for m in Module.objects.filter(revision=to_revision).active()}
     cohort.revision = to_revision
+    cohort._history_user, cohort._change_reason = by, reason
     cohort.save(update_fields=["revision"])
     # Row by row, so that the history of every plan entry and session keeps the change.
     for entry in CohortPlanEntry.objects.filter(cohort=cohort).select_related("module"):

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import cohort_views, medical_views, revision_move_views, views
+from . import cohort_views, history_views, medical_views, revision_move_views, views
 
 app_name = "trainees"
 
 urlpatterns = [
     path("trainee/", views.trainee_home, name="trainee_home"),
+    path("trainee/my-records.json", views.my_records_download, name="my_records"),
     path("trainer/", views.trainer_home, name="trainer_home"),
     path("medical/", views.medical_home, name="medical_home"),
     path("medical/holds/<int:pk>/", views.hold_detail, name="hold_detail"),
@@ -81,4 +82,14 @@ urlpatterns += [
     path("cohorts/<int:pk>/board.csv", progress_views.cohort_board_csv, name="cohort_board_csv"),
     path("trainees/<int:pk>/transcript/", progress_views.transcript, name="transcript"),
     path("trainees/<int:pk>/transcript.pdf", progress_views.transcript_pdf, name="transcript_pdf"),
+]
+# A record's history, for programme admins (issue 10) ------------------------------------------
+urlpatterns += [
+    path(
+        f"history/{kind}/<int:pk>/",
+        history_views.record_history_page,
+        {"kind": kind},
+        name=f"{kind}_history",
+    )
+    for kind in history_views.KINDS
 ]

@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,11 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import permission_any_required
+from accounts.fields import IdChoiceField
 from accounts.forms import errors_to_form
 from accounts.models import User
 from curriculum.models import Module
 
 from . import progress_cache, services
+from .export import trainee_records_export
 from .forms import AttendanceLogForm, SessionCancelForm, SessionForm, SessionLogForm
 from .medical_selectors import certificates_due
 from .models import (
@@ -59,6 +62,19 @@ def trainee_home(request):
     if trainee is None:
         return render(request, "trainees/not_enrolled.html")
     return _trainee_record(request, trainee, own=True)
+
+
+@permission_required("accounts.view_own_progress", raise_exception=True)
+def my_records_download(request):
+    """The trainee's own records, whole, as a JSON file (trainees/export.py). Only ever their
+    own: the record is the signed-in person's, so there is no id to try another's with."""
+    trainee = get_object_or_404(Trainee.objects.visible_to(request.user), user=request.user)
+    response = HttpResponse(
+        trainee_records_export(trainee=trainee), content_type="application/json; charset=utf-8"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="my-training-records-{stamp}.json"'
+    return response
 
 
 @permission_any_required(*SEES_TRAINEES, "accounts.view_own_progress")
@@ -348,7 +364,7 @@ def session_schedule(request, pk: int):
     """Schedule a session for one of the person's cohorts, with its trainees preselected."""
     cohort = get_object_or_404(Cohort.objects.trained_by(request.user), pk=pk)
     form = _session_form(request, cohort, submit_label=_("Schedule"))
-    form.fields["trainer"] = forms.ModelChoiceField(
+    form.fields["trainer"] = IdChoiceField(
         queryset=_trainer_choices(request, cohort), label=_("Trainer"), initial=request.user
     )
     # The helper's layout was built from the form's own fields: show the trainer after the place.

@@ -1,0 +1,48 @@
+"""A record's history page, for programme admins (issue 10).
+
+One view for the records people change most: a trainee, an assessment result, a module, a cohort
+and a person. Gated like every page: programme admins only (403 for other roles), and the record
+is fetched through its model's `visible_to(user)` (404 for one they may not see).
+"""
+
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from curriculum.models import Module
+
+from .history import record_history
+from .models import AssessmentResult, Cohort, Trainee
+
+# kind -> (model, the record's own page, a heading, what its name is read from)
+KINDS = {
+    "trainee": (Trainee, "trainees:trainee_detail", _("Trainee"), ["user"]),
+    "result": (
+        AssessmentResult,
+        "trainees:result_detail",
+        _("Assessment result"),
+        ["trainee__user", "definition"],
+    ),
+    "module": (Module, "curriculum:module_detail", _("Module"), []),
+    "cohort": (Cohort, "trainees:cohort_detail", _("Cohort"), []),
+    "person": (User, "accounts:person_detail", _("Person"), []),
+}
+
+
+@permission_required("accounts.manage_people", raise_exception=True)
+def record_history_page(request, pk: int, kind: str):
+    model, detail, label, related = KINDS[kind]
+    records = model.objects.visible_to(request.user).select_related(*related)
+    record = get_object_or_404(records, pk=pk)
+    return render(
+        request,
+        "trainees/record_history.html",
+        {
+            "record": record,
+            "label": label,
+            "back": reverse(detail, args=[record.pk]),
+            "entries": record_history(record=record),
+        },
+    )
