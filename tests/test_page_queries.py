@@ -125,7 +125,9 @@ PAGES = [
     ("trainer", "trainees:session_list", None, LAYOUT + 3),
     ("programme_admin", "trainees:session_list", None, LAYOUT + 3),
     ("trainer", "trainees:session_week", None, LAYOUT + 1),
-    ("trainer", "trainees:session_schedule", "cohort_a", LAYOUT + 4),
+    # The trainer field, shown since issue 11, costs two: the trainers to choose from and the
+    # initial choice.
+    ("trainer", "trainees:session_schedule", "cohort_a", LAYOUT + 6),
     ("trainer", "trainees:session_log", "session_a", LAYOUT + 8),
     ("programme_admin", "trainees:session_log", "session_a", LAYOUT + 8),
     # The revision, its modules, their competencies, prerequisites, assessments; qualifications.
