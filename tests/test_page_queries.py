@@ -125,8 +125,7 @@ PAGES = [
     ("trainer", "trainees:session_list", None, LAYOUT + 3),
     ("programme_admin", "trainees:session_list", None, LAYOUT + 3),
     ("trainer", "trainees:session_week", None, LAYOUT + 1),
-    # The trainer field, shown since issue 11, costs two: the trainers to choose from and the
-    # initial choice.
+    # The trainer field, shown since issue 11, renders its choices: two queries more than before.
     ("trainer", "trainees:session_schedule", "cohort_a", LAYOUT + 6),
     ("trainer", "trainees:session_log", "session_a", LAYOUT + 8),
     ("programme_admin", "trainees:session_log", "session_a", LAYOUT + 8),
