@@ -8,7 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import IdChoiceField
@@ -82,7 +82,8 @@ class _AttemptValuesForm(SubmittedOnceForm):
         minimum = {c.competency_id: c.minimum_grade for c in criteria}
         for competency in competencies:
             name = f"grade_{competency.pk}"
-            behaviours = "; ".join(competency.behaviour_list)
+            # Help text is shown unescaped (Django's forms trust it): escape what people wrote.
+            behaviours = escape("; ".join(competency.behaviour_list))
             help_text = (
                 _("At least %(grade)s to pass. Look for: %(behaviours)s")
                 % {"grade": minimum[competency.pk], "behaviours": behaviours}
