@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,22 +33,9 @@ PAGES = [
 
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from make_transcript_pngs import _free_port, _wait_for
+    from make_transcript_pngs import _free_port, _wait_for, demo_site
 
-    var = tempfile.mkdtemp(prefix="tt-screenshots-")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env |= {
-        "DJANGO_VAR_DIR": var,
-        "DJANGO_DEBUG": "1",
-        "DJANGO_SETTINGS_MODULE": "trainingtracker.settings",
-    }
-    os.environ.clear()
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-
-    import django
-
-    django.setup()
+    var = demo_site()
     from django.conf import settings
     from django.core.management import call_command
     from django.test import Client
@@ -60,8 +46,6 @@ def main() -> None:
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
     from trainees.models import TrainingSession
 
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", force=True, verbosity=0)
     call_command("reminders_sweep", inline=True, verbosity=0)
     session = TrainingSession.objects.get(
         cohort__trainers__username="trainer", status="scheduled", notes__startswith="Extra"
@@ -72,7 +56,7 @@ def main() -> None:
     server = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
         cwd=ROOT,
-        env=env,
+        env=dict(os.environ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

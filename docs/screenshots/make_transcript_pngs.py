@@ -36,9 +36,10 @@ def _wait_for(port: int, seconds: float = 30) -> None:
     raise SystemExit(f"runserver did not answer on port {port}")
 
 
-def main() -> None:
-    if not shutil.which("pdftoppm"):
-        raise SystemExit("pdftoppm is missing: apt-get install -y poppler-utils")
+def demo_site() -> str:
+    """Set Django up on a throw-away SQLite database under a temporary folder (never the
+    developer's own, nor PostgreSQL or Redis), migrated and holding the demo; returns the
+    folder, which the caller removes."""
     var = tempfile.mkdtemp(prefix="tt-screenshots-")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env |= {
@@ -53,8 +54,18 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.conf import settings
     from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", force=True, verbosity=0)
+    return var
+
+
+def main() -> None:
+    if not shutil.which("pdftoppm"):
+        raise SystemExit("pdftoppm is missing: apt-get install -y poppler-utils")
+    var = demo_site()
+    from django.conf import settings
     from django.test import Client
     from django.urls import reverse
     from playwright.sync_api import sync_playwright
@@ -62,14 +73,12 @@ def main() -> None:
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
     from trainees.models import Trainee
 
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", force=True, verbosity=0)
     trainee = Trainee.objects.select_related("user").get(user__username="trainee")
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
         cwd=ROOT,
-        env=env,
+        env=dict(os.environ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
