@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import IdMultipleChoiceField
+from accounts.fields import IdChoiceField, IdMultipleChoiceField
 
 from .models import (
     GRADE_MAX,
@@ -183,6 +183,13 @@ class QualificationForm(_Helper, forms.ModelForm):
             "renewed_by_assessment",
             "renewed_by_module",
         ]
+        # Ids past 64 bits are refused as invalid choices, not a 500 (accounts/fields.py).
+        field_classes = {
+            "conferred_by_module": IdChoiceField,
+            "conferred_by_assessment": IdChoiceField,
+            "renewed_by_assessment": IdChoiceField,
+            "renewed_by_module": IdChoiceField,
+        }
 
     def __init__(self, *args, revision: ProgrammeRevision, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import IdMultipleChoiceField
+from accounts.fields import IdChoiceField, IdMultipleChoiceField
 from accounts.forms import PersonFieldsForm
 from accounts.models import Role, User
 from curriculum.models import ProgrammeRevision
@@ -41,6 +41,8 @@ class CohortCreateForm(_CohortDatesMixin, forms.ModelForm):
     class Meta:
         model = Cohort
         fields = ("name", "revision", "starts_on", "ends_on", "trainers")
+        # Ids past 64 bits are refused as invalid choices, not a 500 (accounts/fields.py).
+        field_classes = {"revision": IdChoiceField, "trainers": IdMultipleChoiceField}
         widgets = {
             "starts_on": DATE,
             "ends_on": DATE,

@@ -355,6 +355,9 @@ def test_every_form_page_is_posted_to():
 
 
 # Regressions: the 500s the examples found, each fixed in the app.
+HUGE_ID = "9223372036854775808"
+
+
 def test_an_id_past_64_bits_is_an_invalid_choice_not_a_500(world, programme_admin, client):
     client.force_login(programme_admin)
     huge = "9223372036854775808"
@@ -377,3 +380,26 @@ def test_a_revision_nested_too_deeply_is_refused_beside_the_field(programme_admi
     response = client.post(reverse("curriculum:revision_import"), {"file": upload})
     assert response.status_code == 200
     assert "nests its content too deeply" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "obj", "data"),
+    [
+        ("trainees:cohort_add", None, {"name": "X", "revision": HUGE_ID, "trainers": HUGE_ID}),
+        (
+            "curriculum:qualification_create",
+            "draft_revision",
+            {"code": "Q-X", "title": "X", "conferred_by_module": HUGE_ID},
+        ),
+    ],
+    ids=["cohort", "qualification"],
+)
+def test_an_id_past_64_bits_in_a_model_forms_own_field_is_refused(
+    world, programme_admin, client, name, obj, data
+):
+    """The fields a ModelForm makes for itself use the same id fields (Meta.field_classes)."""
+    client.force_login(programme_admin)
+    url = reverse(name, kwargs={"pk": world[obj].pk}) if obj else reverse(name)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "is-invalid" in response.content.decode()
