@@ -45,6 +45,9 @@ def _counts():
     }
 
 
+# Not inside a test transaction: `flush` truncates tables, which PostgreSQL refuses while the
+# transaction holds deferred constraint checks.
+@pytest.mark.django_db(transaction=True)
 def test_a_backup_restores_into_an_empty_database(world, programme_admin, tmp_path):
     reminder = ReminderSettings.objects.get()
     reminder.session_hours = 36

@@ -17,7 +17,14 @@ from django.test.utils import override_settings
 from accounts.models import User
 
 # Made by migrations or post_migrate in every database: the backup's rows replace them.
-SITE_ROWS = ["auth.Group", "notifications.ReminderSettings", "reports.ReportSchedule"]
+# Their history rows too (post_migrate makes the singletons through the ORM, with history).
+SITE_ROWS = [
+    "auth.Group",
+    "notifications.ReminderSettings",
+    "notifications.HistoricalReminderSettings",
+    "reports.ReportSchedule",
+    "reports.HistoricalReportSchedule",
+]
 
 
 class Command(BaseCommand):
