@@ -113,7 +113,8 @@ def test_embedded_defaults_need_no_service(tmp_path):
         ],
         DJANGO_VAR_DIR=str(tmp_path),
     )
-    assert "sqlite3" in values["DATABASES"] and str(tmp_path / "db.sqlite3") in values["DATABASES"]
+    assert "'ENGINE': 'trainingtracker.db.sqlite3'" in values["DATABASES"]
+    assert str(tmp_path / "db.sqlite3") in values["DATABASES"]
     assert values["CELERY_BROKER_URL"].startswith("filesystem://")
     assert str(tmp_path / "celery" / "queue") in values["CELERY_BROKER_TRANSPORT_OPTIONS"]
     assert values["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend"
@@ -144,7 +145,9 @@ def test_urls_switch_to_postgresql_and_redis_with_broker_and_cache_apart(tmp_pat
         REDIS_URL="redis://cache.internal:6379/2",
         DJANGO_VAR_DIR=str(tmp_path),
     )
-    assert "postgresql" in values["DATABASES"] and "db.internal" in values["DATABASES"]
+    assert "db.internal" in values["DATABASES"]
+    # Django's backend, with the raise of the progress generation before a commit.
+    assert "'ENGINE': 'trainingtracker.db.postgresql'" in values["DATABASES"]
     assert values["CELERY_BROKER_URL"] == "redis://cache.internal:6379/2"
     assert "redis://cache.internal:6379/3" in values["CACHES"]
     # Nothing is kept on the web process's own disk.
@@ -164,6 +167,16 @@ def test_an_email_url_sends_through_smtp(tmp_path):
         "EMAIL_PORT": "587",
         "EMAIL_USE_TLS": "True",
     }
+
+
+def test_it_refuses_a_database_it_has_no_backend_for(tmp_path):
+    result = run_django(
+        "import django; django.setup()",
+        DATABASE_URL="mysql://tracker@db.internal:3306/tracker",
+        DJANGO_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "DATABASE_URL: use PostgreSQL or SQLite" in result.stderr
 
 
 @pytest.mark.parametrize("url", ["redis://cache.internal:6379/zero"])

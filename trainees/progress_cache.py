@@ -8,8 +8,12 @@ changed. Here a computed summary is cached under a key that holds:
   write to a model that progress, the board or the dashboard read raises by one. The signals
   below catch each `save` and `delete` (and roster changes) of the trainees', curriculum's and
   accounts' models; the bulk writes of the services call `progress_changed()` themselves. The
-  bump runs right after the transaction commits, in the writing request, before its response:
-  the next read by anyone builds a new key, so nothing cached before a write is read after it;
+  raise is written inside the writing transaction, as its last statement before the commit
+  (trainingtracker/db): the records and the generation commit together, so once the records
+  are visible the old key is never built again, and a crash loses both or neither. A reader
+  reads the generation before the records, so whatever it caches under a generation was read
+  no earlier than that generation. A write outside a transaction commits on its own, and the
+  raise follows it at once (the services write in transactions);
 - the **day** (`timezone.localdate()`): currencies, holds, certificates and pace depend on it;
 - the **reader** and the **language and time zone** where what is cached is per reader or
   rendered;
@@ -22,13 +26,15 @@ Off when `settings.PROGRESS_CACHE` is false (the test suite, except the tests of
 """
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
+
+from trainingtracker.db import before_commit
 
 from .models import ProgressGeneration
 
@@ -50,24 +56,25 @@ def generation() -> str:
     return f"{row[0]}:{row[1]}"
 
 
-def _bump() -> None:
-    if not ProgressGeneration.objects.filter(pk=ProgressGeneration.SINGLETON).update(
-        counter=F("counter") + 1
-    ):
-        ProgressGeneration.objects.get_or_create(pk=ProgressGeneration.SINGLETON)
+def _bump(connection) -> None:
+    """Raise the generation by one, creating its row if a flush removed it. One statement, so
+    that two writers committing together both raise it (no lost update, no duplicate row)."""
+    table = connection.ops.quote_name(ProgressGeneration._meta.db_table)
+    epoch = ProgressGeneration._meta.get_field("epoch").get_db_prep_value(uuid.uuid4(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (id, epoch, counter) VALUES (%s, %s, 1) "  # noqa: S608 (names only)
+            f"ON CONFLICT (id) DO UPDATE SET counter = {table}.counter + 1",
+            [ProgressGeneration.SINGLETON, epoch],
+        )
 
 
-def progress_changed() -> None:
-    """Something progress reads is being written: raise the generation once this transaction
-    commits (at once outside a transaction). Several writes in one transaction raise it once."""
-    if not connection.in_atomic_block:
-        _bump()
-        return
-    # Django drops the callbacks of a rolled-back savepoint from this list, so looking here is
-    # exact: a rollback leaves no pending bump behind, and a commit runs the one registered.
-    if any(callback is _bump for _sids, callback, _robust in connection.run_on_commit):
-        return
-    transaction.on_commit(_bump)
+def progress_changed(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Something progress reads is being written: raise the generation inside the writing
+    transaction, just before it commits (trainingtracker/db), so the new records and the new
+    generation become visible together or not at all; once per transaction. Outside a
+    transaction, at once."""
+    before_commit(_bump, using)
 
 
 def _watched(sender) -> bool:
@@ -79,14 +86,15 @@ def _watched(sender) -> bool:
     )
 
 
-def _on_write(sender, **kwargs) -> None:
-    if _watched(sender):
-        progress_changed()
+def _on_write(sender, using, update_fields=None, **kwargs) -> None:
+    # A sign-in saves `last_login`, which no progress reads: every sign-in would empty the cache.
+    if _watched(sender) and update_fields != frozenset({"last_login"}):
+        progress_changed(using)
 
 
-def _on_m2m(sender, action, **kwargs) -> None:
+def _on_m2m(sender, action, using, **kwargs) -> None:
     if action in ("post_add", "post_remove", "post_clear") and _watched(kwargs["model"]):
-        progress_changed()
+        progress_changed(using)
 
 
 def connect() -> None:
@@ -104,6 +112,27 @@ def _context(rendered: bool) -> list[str]:
     return fields
 
 
+def stamp(*, rendered: bool = True) -> list[str] | None:
+    """The generation and the day (and language and time zone), read now; None when the cache
+    is off. A view that caches what it builds from records it has read itself calls this
+    *before* reading them: a write committed between its reads and a later generation read
+    would otherwise be cached, unseen, under the new generation."""
+    return _context(rendered) if enabled() else None
+
+
+def fragment(stamp: list[str] | None, kind: str, *parts) -> dict:
+    """What a `{% cache seconds name key using=cache %}` fragment built from records read
+    after `stamp` needs: its key, its lifetime, and the cache, one that keeps nothing (settings
+    "uncached") when the cache is off."""
+    if stamp is None:
+        return {"key": kind, "seconds": 0, "cache": "uncached"}
+    return {
+        "key": _name(kind, stamp, parts),
+        "seconds": settings.PROGRESS_CACHE_SECONDS,
+        "cache": "default",
+    }
+
+
 def _name(kind: str, context: list[str], parts) -> str:
     return (
         "progress:"
@@ -112,7 +141,8 @@ def _name(kind: str, context: list[str], parts) -> str:
 
 
 def cached(kind: str, parts: tuple, compute, *, rendered: bool = False):
-    """`compute()`, or its value cached for `kind` and `parts` at this generation and day."""
+    """`compute()`, or its value cached for `kind` and `parts` at this generation and day.
+    `compute` reads the records itself, after the generation (see `stamp`)."""
     if not enabled():
         return compute()
     name = _name(kind, _context(rendered), parts)
@@ -123,14 +153,13 @@ def cached(kind: str, parts: tuple, compute, *, rendered: bool = False):
     return value
 
 
-def cached_many(kind: str, parts: dict, compute_missing, *, rendered: bool = False) -> dict:
+def cached_many(kind: str, parts: dict, compute_missing, *, stamp: list[str] | None) -> dict:
     """For each `id: parts` of `parts`, its cached value; the missing ones are computed together
-    by `compute_missing(ids)` (returning {id: value}) and cached. One generation query and one
-    cache round trip when everything is cached."""
-    if not enabled():
+    by `compute_missing(ids)` (returning {id: value}) and cached. `stamp` (see there) was read
+    before the records that `compute_missing` uses. One cache round trip when all are cached."""
+    if stamp is None:
         return compute_missing(list(parts))
-    context = _context(rendered)
-    names = {pk: _name(kind, context, p) for pk, p in parts.items()}
+    names = {pk: _name(kind, stamp, p) for pk, p in parts.items()}
     found = cache.get_many(list(names.values()))
     values = {pk: found[name] for pk, name in names.items() if name in found}
     missing = [pk for pk in parts if pk not in values]

@@ -51,6 +51,7 @@ def cohort_board_page(request, pk: int):
     Each trainee's row is rendered once per generation of progress, day, reader, language and
     time zone, and cached (trainees/progress_cache.py): a board whose records did not change
     since it was last shown costs three queries and no progress computation."""
+    stamp = progress_cache.stamp()  # before the cohort and trainees are read (see there)
     cohort = get_object_or_404(
         Cohort.objects.visible_to(request.user).select_related("revision__programme"), pk=pk
     )
@@ -71,7 +72,7 @@ def cohort_board_page(request, pk: int):
         "board-row",
         {t.pk: (t.pk, category, request.user.pk) for t in trainees},
         render_rows,
-        rendered=True,
+        stamp=stamp,
     )
     return render(
         request,

@@ -1,6 +1,8 @@
 """Pages over the training records. Every record is fetched through its model's `visible_to`."""
 
 import datetime as dt
+import hashlib
+from functools import partial
 
 from django import forms
 from django.contrib import messages
@@ -13,6 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -53,6 +56,7 @@ SEES_TRAINEES = ("accounts.manage_people", "accounts.manage_medical", "accounts.
 @permission_required("accounts.view_own_progress", raise_exception=True)
 def trainee_home(request):
     """The trainee's landing page: their own record."""
+    stamp = progress_cache.stamp()  # before the record is read (_trainee_record)
     trainee = (
         Trainee.objects.visible_to(request.user)
         .select_related("user", "cohort__revision__programme")
@@ -61,7 +65,7 @@ def trainee_home(request):
     )
     if trainee is None:
         return render(request, "trainees/not_enrolled.html")
-    return _trainee_record(request, trainee, own=True)
+    return _trainee_record(request, trainee, own=True, stamp=stamp)
 
 
 @permission_required("accounts.view_own_progress", raise_exception=True)
@@ -80,58 +84,33 @@ def my_records_download(request):
 @permission_any_required(*SEES_TRAINEES, "accounts.view_own_progress")
 def trainee_detail(request, pk: int):
     """One trainee's record, as the person looking may see it."""
+    stamp = progress_cache.stamp()  # before the record is read (_trainee_record)
     trainee = get_object_or_404(
         Trainee.objects.visible_to(request.user).select_related(
             "user", "cohort__revision__programme"
         ),
         pk=pk,
     )
-    return _trainee_record(request, trainee, own=trainee.user_id == request.user.pk)
+    return _trainee_record(request, trainee, own=trainee.user_id == request.user.pk, stamp=stamp)
 
 
-def _trainee_record(request, trainee: Trainee, *, own: bool):
+def _trainee_record(request, trainee: Trainee, *, own: bool, stamp: list[str] | None):
+    """The record page. Everything but the upcoming sessions (which depend on the hour) is
+    rendered in two `{% cache %}` fragments keyed by `stamp` (the generation of progress, day,
+    language and time zone, read before the trainee), the trainee, the reader and the reader's
+    permissions: a record unchanged since it was last shown costs no query for its contents.
+    So what the fragments show is lazy, read (and its queryset built) only when rendered."""
     user = request.user
-    latest_per_metric = Subquery(
-        Measurement.objects.filter(trainee=OuterRef("trainee"), metric=OuterRef("metric"))
-        .order_by("-taken_at", "-pk")
-        .values("pk")[:1]
-    )
+    # The permissions are loaded already (the view's decorator asked for one of them).
+    permissions = hashlib.sha256("|".join(sorted(user.get_all_permissions())).encode())
     context = {
         "trainee": trainee,
         "own": own,
-        # Cached per generation of progress and day (progress_cache): fresh after any write.
-        "progress": progress_cache.cached(
-            "progress", (trainee.pk,), lambda: trainee_progress(trainee=trainee)
-        ),
-        "holds": list(
-            MedicalHold.objects.status_visible_to(user)
-            .filter(trainee=trainee)
-            .order_by("-opened_on")
+        "record_cache": progress_cache.fragment(
+            stamp, "trainee-record", trainee.pk, user.pk, own, permissions.hexdigest()
         ),
         "sees_hold_reasons": user.has_perm("accounts.manage_medical"),
         "manages_people": user.has_perm("accounts.manage_people"),
-        "status_changes": TraineeStatusChange.objects.visible_to(user)
-        .filter(trainee=trainee)
-        .select_related("recorded_by"),
-        "attendances": SessionAttendance.objects.visible_to(user)
-        .filter(trainee=trainee)
-        .select_related("session__module")
-        .order_by("-session__starts_at")[:RECENT_SESSIONS],
-        "results": AssessmentResult.objects.visible_to(user)
-        .filter(trainee=trainee)
-        .select_related("definition__module", "assessor", "signed_by")
-        .order_by("-taken_at"),
-        "measurements": Measurement.objects.visible_to(user)
-        .filter(trainee=trainee, pk=latest_per_metric)
-        .order_by("metric"),
-    }
-    # The dashboard (issue 5): competencies, what comes next, remarks, and the charts' data.
-    context |= {
-        "competencies": progress_cache.cached(
-            "competencies",
-            (trainee.pk, user.pk),
-            lambda: competency_profile(trainee=trainee, user=user),
-        ),
         "upcoming": TrainingSession.objects.visible_to(user)
         .filter(
             trainees=trainee,
@@ -140,22 +119,65 @@ def _trainee_record(request, trainee: Trainee, *, own: bool):
         )
         .select_related("module", "trainer")
         .order_by("starts_at")[:RECENT_SESSIONS],
-        "remarks": SessionAttendance.objects.visible_to(user)
-        .filter(trainee=trainee, session__status=TrainingSession.Status.COMPLETED)
-        .exclude(remarks="")
-        .select_related("session__module", "session__trainer")
-        .order_by("-session__starts_at")[:RECENT_REMARKS],
-        "charts": progress_cache.cached(
-            "charts",
-            (trainee.pk, user.pk),
-            lambda: {
-                "hours": hours_chart(trainee=trainee, user=user),
-                "metrics": measurement_charts(trainee=trainee, user=user),
-            },
-            rendered=True,
+        # Callables: a template calls one when it resolves it (once, in the include's `with`).
+        "competencies": lambda: competency_profile(trainee=trainee, user=user),
+        "charts": lambda: {
+            "hours": hours_chart(trainee=trainee, user=user),
+            "metrics": measurement_charts(trainee=trainee, user=user),
+        },
+    }
+    # Lists read only when a fragment is rendered (a list, as a template may loop twice).
+    context |= {
+        name: SimpleLazyObject(partial(lambda rows: list(rows()), rows))
+        for name, rows in _record_lists(trainee=trainee, user=user).items()
+    }
+    context["progress"] = SimpleLazyObject(lambda: trainee_progress(trainee=trainee))
+    return render(request, "trainees/trainee_detail.html", context)
+
+
+def _record_lists(*, trainee: Trainee, user: User) -> dict:
+    """The record page's lists, each as a function that builds its queryset."""
+    latest_per_metric = Subquery(
+        Measurement.objects.filter(trainee=OuterRef("trainee"), metric=OuterRef("metric"))
+        .order_by("-taken_at", "-pk")
+        .values("pk")[:1]
+    )
+    return {
+        "holds": lambda: (
+            MedicalHold.objects.status_visible_to(user)
+            .filter(trainee=trainee)
+            .order_by("-opened_on")
+        ),
+        "status_changes": lambda: (
+            TraineeStatusChange.objects.visible_to(user)
+            .filter(trainee=trainee)
+            .select_related("recorded_by")
+        ),
+        "attendances": lambda: (
+            SessionAttendance.objects.visible_to(user)
+            .filter(trainee=trainee)
+            .select_related("session__module")
+            .order_by("-session__starts_at")[:RECENT_SESSIONS]
+        ),
+        "results": lambda: (
+            AssessmentResult.objects.visible_to(user)
+            .filter(trainee=trainee)
+            .select_related("definition__module", "assessor", "signed_by")
+            .order_by("-taken_at")
+        ),
+        "measurements": lambda: (
+            Measurement.objects.visible_to(user)
+            .filter(trainee=trainee, pk=latest_per_metric)
+            .order_by("metric")
+        ),
+        "remarks": lambda: (
+            SessionAttendance.objects.visible_to(user)
+            .filter(trainee=trainee, session__status=TrainingSession.Status.COMPLETED)
+            .exclude(remarks="")
+            .select_related("session__module", "session__trainer")
+            .order_by("-session__starts_at")[:RECENT_REMARKS]
         ),
     }
-    return render(request, "trainees/trainee_detail.html", context)
 
 
 @permission_any_required(*SEES_TRAINEES)

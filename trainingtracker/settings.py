@@ -149,7 +149,7 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "trainingtracker.db.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
             "OPTIONS": {
                 # Web, worker and beat write to one file: WAL lets readers go on while one
@@ -159,8 +159,23 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Django's default, said aloud: pytest-django recognises an in-memory test database
+            # by the ENGINE name, which ours (below) does not have.
+            "TEST": {"NAME": ":memory:"},
         }
     }
+# Django's backends with work run just before a commit (trainingtracker/db, for the progress cache).
+OUR_BACKENDS = {
+    "django.db.backends.postgresql": "trainingtracker.db.postgresql",
+    "django.db.backends.sqlite3": "trainingtracker.db.sqlite3",
+}
+if DATABASES["default"]["ENGINE"] not in OUR_BACKENDS.values():
+    try:
+        DATABASES["default"]["ENGINE"] = OUR_BACKENDS[DATABASES["default"]["ENGINE"]]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL: use PostgreSQL or SQLite, not {DATABASES['default']['ENGINE']}."
+        ) from None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -180,6 +195,8 @@ else:
             "LOCATION": VAR_DIR / "cache",
         }
     }
+# Keeps nothing: the `{% cache %}` fragments of progress go here when PROGRESS_CACHE is off.
+CACHES["uncached"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
 # --- Accounts and sign-in -----------------------------------------------------------------------
 

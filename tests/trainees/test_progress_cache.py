@@ -10,13 +10,15 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from curriculum import services as curriculum
 from tests.factories import (
+    PASSWORD,
     MedicalCertificateFactory,
     SessionAttendanceFactory,
     TrainingSessionFactory,
@@ -47,6 +49,7 @@ VOLATILE = re.compile(rb'(nonce|value|content)="[^"]*(?:csrf|[A-Za-z0-9+/=_-]{32
 def _cache_on(settings):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "uncached": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
     }
     settings.PROGRESS_CACHE = True
 
@@ -113,6 +116,58 @@ def test_a_committed_write_raises_the_generation_once_and_a_rolled_back_one_not(
     assert _generation() == after + 1
 
 
+def test_the_raise_is_the_last_statement_before_the_commit(ayesha, medic):
+    """Inside the writing transaction: the records and the new generation commit together."""
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        medical_hold_open(trainee=ayesha, opened_on=timezone.localdate(), reason="Flu", by=medic)
+        medical_hold_close(
+            hold=MedicalHold.objects.get(), closed_on=timezone.localdate(), note="Ok", by=medic
+        )
+    sql = [q["sql"] for q in queries.captured_queries]
+    raises = [i for i, q in enumerate(sql) if q.startswith('INSERT INTO "trainees_progressgen')]
+    assert len(raises) == 1  # two writes, one raise
+    assert sql[raises[0] + 1] == "COMMIT"
+    assert raises[0] > max(i for i, q in enumerate(sql) if "trainees_medicalhold" in q)
+
+
+def test_a_commit_that_fails_leaves_the_records_and_the_generation_as_they_were(
+    ayesha, medic, monkeypatch
+):
+    """What a crash between the commit and an after-commit raise could not promise: if the
+    commit does not happen, neither the records nor the generation change, and if it does, both
+    have."""
+    before = _generation()
+
+    def commit_fails(wrapper):
+        wrapper.connection.rollback()  # what the server does with a commit it cannot finish
+        raise OperationalError("the server went away")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(BaseDatabaseWrapper, "_commit", commit_fails)
+        with pytest.raises(OperationalError), transaction.atomic():
+            medical_hold_open(
+                trainee=ayesha, opened_on=timezone.localdate(), reason="Flu", by=medic
+            )
+    connection.close()  # as a worker would after a failed commit
+    assert not MedicalHold.objects.exists()
+    assert _generation() == before
+    assert connection.run_before_commit == []
+    medical_hold_open(trainee=ayesha, opened_on=timezone.localdate(), reason="Flu", by=medic)
+    assert MedicalHold.objects.exists()
+    assert _generation() == before + 1
+
+
+def test_a_sign_in_does_not_raise_the_generation(ayesha, client):
+    before = _generation()
+    answer = client.post(
+        reverse("accounts:login"), {"username": ayesha.user.username, "password": PASSWORD}
+    )
+    assert answer.status_code == 302
+    ayesha.user.refresh_from_db()
+    assert ayesha.user.last_login is not None
+    assert _generation() == before
+
+
 def test_a_warm_board_computes_no_progress(board, ayesha, course, trainer, settings):
     client, url = board
     for _ in range(3):
@@ -125,6 +180,22 @@ def test_a_warm_board_computes_no_progress(board, ayesha, course, trainer, setti
         client.get(url)
     assert len(warm) < len(cold)
     assert not any("trainees_sessionattendance" in q["sql"] for q in warm.captured_queries)
+
+
+def test_a_warm_dashboard_reads_no_record_but_the_upcoming_sessions(dashboard, ayesha, course):
+    client, url = dashboard
+    SessionAttendanceFactory(
+        trainee=ayesha, session=TrainingSessionFactory(cohort=ayesha.cohort, module=course.basic)
+    )
+    with CaptureQueriesContext(connection) as cold:
+        client.get(url)
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url)
+    assert len(warm) < len(cold) - 5
+    read = " ".join(q["sql"] for q in warm.captured_queries)
+    for table in ("sessionattendance", "assessmentresult", "measurement", "medicalhold"):
+        assert f"trainees_{table}" not in read
+    assert "trainees_trainingsession" in read  # the upcoming sessions, live
 
 
 # Freshness after each kind of write ----------------------------------------------------------
