@@ -208,6 +208,9 @@ def main(argv=None) -> None:
     parser.add_argument("--scale", type=int, default=5, help="seed_demo --scale N (default 5)")
     parser.add_argument("--duration", type=int, default=15, help="seconds per page and level")
     parser.add_argument("--users", default="1,10,50", help="concurrency levels (default 1,10,50)")
+    parser.add_argument(
+        "--warmup", type=int, default=3, help="seconds of uncounted load before a page (0: none)"
+    )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--pages", default="", help="only these scenarios (comma-separated)")
@@ -267,7 +270,7 @@ def main(argv=None) -> None:
     )
     try:
         wait_for(args.port, server)
-        results = measure(args, levels, prepared, tmp)
+        results, warmups = measure(args, levels, prepared, tmp)
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
@@ -285,6 +288,8 @@ def main(argv=None) -> None:
         "machine": machine(),
         "load_average_end": load_average(),
         "results": results,
+        "warmup_seconds": args.warmup,
+        "warmups": warmups,
     }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -334,10 +339,28 @@ def measure(args, levels, prepared, tmp) -> dict:
     chosen = [s for s in args.pages.split(",") if s] or list(scenarios)
     if "trivial" not in chosen:
         chosen.insert(0, "trivial")
-    results = {}
+    results, warmups = {}, {}
     for name in chosen:
         browser, path = scenarios[name]
         results[name] = {}
+        if path is not None and args.warmup:
+            # What a page costs when its cached parts are not there yet (the first request after
+            # a write), then a short run that is not counted: each gunicorn worker loads its
+            # templates and fills the progress cache once, as in a server that has been up a while.
+            started = time.perf_counter()
+            browser.request("GET", path)
+            cold_ms = round(1000 * (time.perf_counter() - started), 1)
+            warm = wrk(
+                port=args.port,
+                path=path,
+                users=max(levels),
+                seconds=args.warmup,
+                browser=browser,
+            )
+            warmups[name] = {"first_request_ms": cold_ms, **warm}
+            print(
+                f"{name:<20} first request {cold_ms:7.1f} ms; {args.warmup} s warm-up not counted"
+            )
         for index, users in enumerate(levels):
             pool_path = None
             if path is None:
@@ -368,7 +391,7 @@ def measure(args, levels, prepared, tmp) -> dict:
         for users, numbers in levels_.items():
             floor = results["trivial"][users]["rps"]
             numbers["ratio_to_trivial"] = round(numbers["rps"] / floor, 3) if floor else None
-    return results
+    return results, warmups
 
 
 def print_table(results: dict) -> None:

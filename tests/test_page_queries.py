@@ -15,10 +15,9 @@ from notifications.models import JobRun, Notification
 from tests import factories as f
 from trainees.models import CompetencyGrade, Measurement, MedicalHold
 
-# The layout's own cost on every signed-in page: session, user, the person's permissions
-# through their groups, their own permissions, the bell's unread count (issue 7), and (landing
-# pages) their roles.
-LAYOUT = 5
+# The layout's own cost on every signed-in page: session, user, the person's permissions (their
+# roles' and their own, one query: accounts/backends.py), the bell's unread count (issue 7).
+LAYOUT = 4
 
 
 def grow(world, personas, n):
@@ -102,11 +101,10 @@ PAGES = [
     ("trainee", "trainees:trainee_home", None, LAYOUT + 22),
     ("trainer", "trainees:trainee_detail", "trainee_a", LAYOUT + 22),
     ("medic", "trainees:trainee_detail", "trainee_a", LAYOUT + 22),
-    # The cohort, its trainees, their progress loaded at once (10).
-    # Counted with the progress cache off (cold): the modules for the header are read apart
-    # from the progress since issue 12 caches the rows (warm: trainees, generation, modules).
-    ("trainer", "trainees:cohort_board", "cohort_a", LAYOUT + 13),
-    ("programme_admin", "trainees:cohort_board", "cohort_a", LAYOUT + 13),
+    # The cohort, its trainees, their progress loaded at once (10). Counted with the progress
+    # cache off (cold); warm, the generation and the cohort (tests/trainees/test_progress_cache).
+    ("trainer", "trainees:cohort_board", "cohort_a", LAYOUT + 12),
+    ("programme_admin", "trainees:cohort_board", "cohort_a", LAYOUT + 12),
     # The trainee, attendance with grades, results with grades, grants; progress (10).
     ("trainee", "trainees:transcript", "trainee_a", LAYOUT + 16),
     ("programme_admin", "trainees:trainee_list", None, LAYOUT + 2),

@@ -140,7 +140,7 @@ print(json.dumps({"mode": mode, "busy": busy, "tx": connection.transaction_mode}
 
 def test_urls_switch_to_postgresql_and_redis_with_broker_and_cache_apart(tmp_path):
     values = settings_of(
-        ["DATABASES", "CELERY_BROKER_URL", "CACHES", "EMAIL_BACKEND"],
+        ["DATABASES", "CELERY_BROKER_URL", "CACHES", "EMAIL_BACKEND", "SESSION_ENGINE"],
         DATABASE_URL="postgres://tracker@db.internal:5432/tracker",
         REDIS_URL="redis://cache.internal:6379/2",
         DJANGO_VAR_DIR=str(tmp_path),
@@ -150,6 +150,7 @@ def test_urls_switch_to_postgresql_and_redis_with_broker_and_cache_apart(tmp_pat
     assert "'ENGINE': 'trainingtracker.db.postgresql'" in values["DATABASES"]
     assert values["CELERY_BROKER_URL"] == "redis://cache.internal:6379/2"
     assert "redis://cache.internal:6379/3" in values["CACHES"]
+    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     # Nothing is kept on the web process's own disk.
     assert values["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
     assert list(tmp_path.iterdir()) == []

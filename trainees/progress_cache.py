@@ -120,6 +120,14 @@ def stamp(*, rendered: bool = True) -> list[str] | None:
     return _context(rendered) if enabled() else None
 
 
+def reader(user) -> tuple[int, str]:
+    """What a value rendered for `user` depends on of them: who they are and what they may do
+    (a role changed is a change of permissions, which the generation does not follow). Their
+    permissions are loaded already by the view's access check."""
+    permissions = "|".join(sorted(user.get_all_permissions()))
+    return user.pk, hashlib.sha256(permissions.encode()).hexdigest()
+
+
 def fragment(stamp: list[str] | None, kind: str, *parts) -> dict:
     """What a `{% cache seconds name key using=cache %}` fragment built from records read
     after `stamp` needs: its key, its lifetime, and the cache, one that keeps nothing (settings
@@ -153,18 +161,20 @@ def cached(kind: str, parts: tuple, compute, *, rendered: bool = False):
     return value
 
 
-def cached_many(kind: str, parts: dict, compute_missing, *, stamp: list[str] | None) -> dict:
-    """For each `id: parts` of `parts`, its cached value; the missing ones are computed together
-    by `compute_missing(ids)` (returning {id: value}) and cached. `stamp` (see there) was read
-    before the records that `compute_missing` uses. One cache round trip when all are cached."""
+def cached_until(kind: str, parts: tuple, compute, *, stamp: list[str] | None):
+    """Like `cached`, for a value that also changes with the hour: `compute()` returns the value
+    and the moment it stops being true (None: not before the day ends), and the entry expires
+    by then. `stamp` (see there) was read before the records that `compute` reads."""
     if stamp is None:
-        return compute_missing(list(parts))
-    names = {pk: _name(kind, stamp, p) for pk, p in parts.items()}
-    found = cache.get_many(list(names.values()))
-    values = {pk: found[name] for pk, name in names.items() if name in found}
-    missing = [pk for pk in parts if pk not in values]
-    if missing:
-        computed = compute_missing(missing)
-        cache.set_many({names[pk]: computed[pk] for pk in missing}, settings.PROGRESS_CACHE_SECONDS)
-        values |= computed
-    return values
+        return compute()[0]
+    name = _name(kind, stamp, parts)
+    value = cache.get(name)
+    if value is None:
+        value, until = compute()
+        seconds = settings.PROGRESS_CACHE_SECONDS
+        if until is not None:
+            # Whole seconds, rounded down: the entry is gone by `until`, never after it.
+            seconds = min(seconds, int((until - timezone.now()).total_seconds()))
+        if seconds > 0:
+            cache.set(name, value, seconds)
+    return value

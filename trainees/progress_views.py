@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 
 from accounts.decorators import permission_any_required
@@ -16,15 +16,10 @@ from . import progress_cache
 from .models import Cohort, Trainee
 from .pdf import pdf_from_html
 from .selectors import (
-    CohortBoard,
     cohort_board,
     cohort_board_csv_text,
-    cohort_board_modules,
-    cohort_board_rows_of,
-    cohort_board_trainees,
     trainee_progress,
     trainee_transcript,
-    trainees_progress,
 )
 from .views import SEES_TRAINEES
 
@@ -48,38 +43,26 @@ def _category(request) -> str:
 def cohort_board_page(request, pk: int):
     """The cohort's trainees by module: status with its label, readiness, pace.
 
-    Each trainee's row is rendered once per generation of progress, day, reader, language and
-    time zone, and cached (trainees/progress_cache.py): a board whose records did not change
-    since it was last shown costs three queries and no progress computation."""
-    stamp = progress_cache.stamp()  # before the cohort and trainees are read (see there)
+    The table is a `{% cache %}` fragment per generation of progress, day, language, time
+    zone, category and reader (trainees/progress_cache.py): a board whose records did not change
+    since it was last shown costs two queries and one cache read, and no progress computed."""
+    stamp = progress_cache.stamp()  # before the cohort and its trainees are read (see there)
     cohort = get_object_or_404(
         Cohort.objects.visible_to(request.user).select_related("revision__programme"), pk=pk
     )
     category = _category(request)
-    trainees = cohort_board_trainees(cohort=cohort, user=request.user)
-    modules = cohort_board_modules(cohort=cohort, category=category or None)
-    by_id = {t.pk: t for t in trainees}
-
-    def render_rows(ids: list[int]) -> dict[int, str]:
-        progress = trainees_progress(trainees=[by_id[i] for i in ids])
-        return {
-            # No request: a row needs no context processor (and is the same for every request).
-            row.progress.trainee.pk: render_to_string("trainees/_board_row.html", {"row": row})
-            for row in cohort_board_rows_of(progress, modules)
-        }
-
-    rows = progress_cache.cached_many(
-        "board-row",
-        {t.pk: (t.pk, category, request.user.pk) for t in trainees},
-        render_rows,
-        stamp=stamp,
-    )
     return render(
         request,
         "trainees/cohort_board.html",
         {
-            "board": CohortBoard(cohort=cohort, modules=modules, rows=[]),
-            "rows": [mark_safe(rows[t.pk]) for t in trainees],  # noqa: S308 (rendered above)
+            "cohort": cohort,
+            # Computed only if the fragment is not in the cache.
+            "board": SimpleLazyObject(
+                lambda: cohort_board(cohort=cohort, user=request.user, category=category or None)
+            ),
+            "board_cache": progress_cache.fragment(
+                stamp, "board", cohort.pk, category, *progress_cache.reader(request.user)
+            ),
             "category": category,
             "categories": Module.Category.choices,
         },

@@ -1,7 +1,6 @@
 """Pages over the training records. Every record is fetched through its model's `visible_to`."""
 
 import datetime as dt
-import hashlib
 from functools import partial
 
 from django import forms
@@ -13,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -101,24 +101,20 @@ def _trainee_record(request, trainee: Trainee, *, own: bool, stamp: list[str] | 
     permissions: a record unchanged since it was last shown costs no query for its contents.
     So what the fragments show is lazy, read (and its queryset built) only when rendered."""
     user = request.user
-    # The permissions are loaded already (the view's decorator asked for one of them).
-    permissions = hashlib.sha256("|".join(sorted(user.get_all_permissions())).encode())
     context = {
         "trainee": trainee,
         "own": own,
         "record_cache": progress_cache.fragment(
-            stamp, "trainee-record", trainee.pk, user.pk, own, permissions.hexdigest()
+            stamp, "trainee-record", trainee.pk, own, *progress_cache.reader(user)
         ),
         "sees_hold_reasons": user.has_perm("accounts.manage_medical"),
         "manages_people": user.has_perm("accounts.manage_people"),
-        "upcoming": TrainingSession.objects.visible_to(user)
-        .filter(
-            trainees=trainee,
-            status=TrainingSession.Status.SCHEDULED,
-            starts_at__gte=timezone.now(),
-        )
-        .select_related("module", "trainer")
-        .order_by("starts_at")[:RECENT_SESSIONS],
+        "upcoming": progress_cache.cached_until(
+            "upcoming",
+            (trainee.pk, *progress_cache.reader(user)),
+            partial(_upcoming, trainee, user),
+            stamp=stamp,
+        ),
         # Callables: a template calls one when it resolves it (once, in the include's `with`).
         "competencies": lambda: competency_profile(trainee=trainee, user=user),
         "charts": lambda: {
@@ -133,6 +129,23 @@ def _trainee_record(request, trainee: Trainee, *, own: bool, stamp: list[str] | 
     }
     context["progress"] = SimpleLazyObject(lambda: trainee_progress(trainee=trainee))
     return render(request, "trainees/trainee_detail.html", context)
+
+
+def _upcoming(trainee: Trainee, user: User) -> tuple[str, dt.datetime | None]:
+    """The sessions the trainee is expected at, rendered, and the moment the list changes by
+    itself: when the first of them starts."""
+    sessions = list(
+        TrainingSession.objects.visible_to(user)
+        .filter(
+            trainees=trainee,
+            status=TrainingSession.Status.SCHEDULED,
+            starts_at__gte=timezone.now(),
+        )
+        .select_related("module", "trainer")
+        .order_by("starts_at")[:RECENT_SESSIONS]
+    )
+    html = render_to_string("trainees/_upcoming.html", {"upcoming": sessions})
+    return html, sessions[0].starts_at if sessions else None
 
 
 def _record_lists(*, trainee: Trainee, user: User) -> dict:

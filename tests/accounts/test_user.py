@@ -2,7 +2,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 
 from accounts.models import Role, User
@@ -30,6 +30,25 @@ def test_permissions_follow_the_role(db):
     user = UserFactory(roles=[Role.TRAINEE])
     assert user.has_perm("accounts.view_own_progress")
     assert not user.has_perm("accounts.log_training")
+
+
+def test_a_persons_permissions_are_their_roles_and_their_own_read_in_one_query(
+    db, django_assert_num_queries
+):
+    person = UserFactory(roles=[Role.TRAINER, Role.MEDICAL_OFFICER])
+    person.user_permissions.add(Permission.objects.get(codename="manage_people"))
+    person = User.objects.get(pk=person.pk)
+    with django_assert_num_queries(1):
+        assert person.get_all_permissions() == {
+            "accounts.log_training",
+            "accounts.sign_assessment",
+            "accounts.manage_medical",
+            "accounts.manage_people",
+        }
+        assert person.has_perm("accounts.manage_medical")
+        assert not person.has_perm("accounts.view_own_progress")
+    person.is_active = False
+    assert not person.has_perm("accounts.log_training")
 
 
 def test_setting_roles_replaces_them_and_keeps_other_groups(db):

@@ -579,8 +579,8 @@ def _graded_and_amended(trainee_record, definition, assessor, n):
 
 
 # Pinned: a change that adds a query must say why here. The layout costs 4 (session, user, the
-# person's permissions through groups and their own; tests/test_page_queries.py).
-LAYOUT = 5
+# person's permissions, the bell; tests/test_page_queries.py).
+LAYOUT = 4
 # The result, its grades, amendments, allowances and grants, and whether the person may sign.
 RESULT_DETAIL_QUERIES = LAYOUT + 6
 # The trainee, the chosen assessment, whether the person may sign it, its competencies and

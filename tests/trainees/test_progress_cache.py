@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import OperationalError, connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +22,7 @@ from tests.factories import (
     PASSWORD,
     MedicalCertificateFactory,
     SessionAttendanceFactory,
+    TraineeFactory,
     TrainingSessionFactory,
 )
 from tests.trainees.conftest import prerequisite_complete
@@ -182,7 +184,7 @@ def test_a_warm_board_computes_no_progress(board, ayesha, course, trainer, setti
     assert not any("trainees_sessionattendance" in q["sql"] for q in warm.captured_queries)
 
 
-def test_a_warm_dashboard_reads_no_record_but_the_upcoming_sessions(dashboard, ayesha, course):
+def test_a_warm_dashboard_reads_no_record(dashboard, ayesha, course):
     client, url = dashboard
     SessionAttendanceFactory(
         trainee=ayesha, session=TrainingSessionFactory(cohort=ayesha.cohort, module=course.basic)
@@ -195,7 +197,66 @@ def test_a_warm_dashboard_reads_no_record_but_the_upcoming_sessions(dashboard, a
     read = " ".join(q["sql"] for q in warm.captured_queries)
     for table in ("sessionattendance", "assessmentresult", "measurement", "medicalhold"):
         assert f"trainees_{table}" not in read
-    assert "trainees_trainingsession" in read  # the upcoming sessions, live
+    assert "trainees_trainingsession" not in read
+
+
+@pytest.mark.parametrize("page", ["dashboard", "board"])
+def test_a_warm_page_costs_the_same_queries_with_ten_times_the_records(
+    page, request, ayesha, course, trainer, django_assert_num_queries
+):
+    """Warm: session, user, the permissions, the bell, the generation and the trainee or
+    cohort; no more with more records, trainees and sessions."""
+    client, url = request.getfixturevalue(page)
+
+    def grow(n: int) -> None:
+        for newcomer in TraineeFactory.create_batch(n, cohort=ayesha.cohort):
+            session = TrainingSessionFactory(cohort=ayesha.cohort, module=course.basic)
+            SessionAttendanceFactory(session=session, trainee=ayesha)
+            SessionAttendanceFactory(session=session, trainee=newcomer)
+            upcoming = TrainingSessionFactory(
+                cohort=ayesha.cohort,
+                module=course.advanced,
+                status="scheduled",
+                starts_at=timezone.now() + dt.timedelta(days=1),
+            )
+            upcoming.trainees.set([ayesha, newcomer])
+
+    for n in (2, 20):
+        grow(n)
+        assert client.get(url).status_code == 200  # cold: the write raised the generation
+        with django_assert_num_queries(6):
+            assert client.get(url).status_code == 200
+
+
+def test_the_upcoming_sessions_follow_the_clock_with_no_write(dashboard, ayesha, course, trainer):
+    """Cached until the first listed session starts: then it leaves the list by itself."""
+    client, url = dashboard
+    now = timezone.now()
+    soon, later = (
+        TrainingSessionFactory(
+            cohort=ayesha.cohort,
+            module=module,
+            trainer=trainer,
+            status="scheduled",
+            starts_at=now + dt.timedelta(hours=hours),
+        )
+        for module, hours in ((course.basic, 2), (course.advanced, 5))
+    )
+    soon.trainees.set([ayesha])
+    later.trainees.set([ayesha])
+
+    def listed() -> list[bool]:
+        page = client.get(url).content.decode()
+        upcoming = page[page.index('id="upcoming-heading"') : page.index('id="holds-heading"')]
+        return [reverse("trainees:session_detail", args=[s.pk]) in upcoming for s in (soon, later)]
+
+    assert listed() == [True, True]
+    with time_machine.travel(now + dt.timedelta(hours=1)):
+        assert listed() == [True, True]  # from the cache
+    with time_machine.travel(now + dt.timedelta(hours=2, seconds=1)):
+        assert listed() == [False, True]
+    with time_machine.travel(now + dt.timedelta(hours=5, seconds=1)):
+        assert listed() == [False, False]
 
 
 # Freshness after each kind of write ----------------------------------------------------------
