@@ -27,6 +27,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _sessions_in_the_database(settings):
+    """With REDIS_URL, sign-in sessions are read from Redis (settings.py), one query fewer per
+    page: the pinned query counts hold for both passes of .ci/run with the database's."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
+@pytest.fixture(autouse=True)
 def _no_progress_cache(settings):
     """Each test's database is rolled back and its generation of progress with it, so cached
     progress would leak between tests: off, except in tests/trainees/test_progress_cache.py."""
