@@ -2,7 +2,8 @@
 
 Progress is worked out from every record a trainee has and from the day, which made the board
 (100 trainees by 60 modules) and the dashboard spend most of their time recomputing what had not
-changed. Here a computed summary is cached under a key that holds:
+changed. Here a computed summary (or a rendered part of a page) is cached with the **stamp** it
+was computed at, and used only while the stamp is still the current one:
 
 - the **generation**: one database row (`ProgressGeneration`) whose counter every committed
   write to a model that progress, the board or the dashboard read raises by one. The signals
@@ -10,23 +11,28 @@ changed. Here a computed summary is cached under a key that holds:
   accounts' models; the bulk writes of the services call `progress_changed()` themselves. The
   raise is written inside the writing transaction, as its last statement before the commit
   (trainingtracker/db): the records and the generation commit together, so once the records
-  are visible the old key is never built again, and a crash loses both or neither. A reader
-  reads the generation before the records, so whatever it caches under a generation was read
-  no earlier than that generation. A write outside a transaction commits on its own, and the
-  raise follows it at once (the services write in transactions);
+  are visible the old stamp is never current again, and a crash loses both or neither. A
+  reader reads the generation before the records, so whatever it caches with a generation was
+  read no earlier than that generation. A write outside a transaction commits on its own, and
+  the raise follows it at once (the services write in transactions);
 - the **day** (`timezone.localdate()`): currencies, holds, certificates and pace depend on it;
-- the **reader** and the **language and time zone** where what is cached is per reader or
-  rendered;
-- the database's **epoch**, so that two databases sharing one cache never mix entries.
+- the database's **epoch** (in the generation), so that two databases sharing one cache never
+  read each other's entries.
+
+The entry's key names what it is: the kind, the trainee or cohort, the **reader** and their
+permissions where it is per reader, and the **language and time zone** where it is rendered.
+Not the stamp: a new generation overwrites an entry rather than adding one, so the cache holds
+at most one entry per page and reader however often the records change.
 
 A generation is global: any write invalidates every summary. That keeps the rule simple and
 provable (no write can be missed by working out whom it affects); reads far outnumber writes.
-Entries also expire after `PROGRESS_CACHE_SECONDS` so that old generations do not accumulate.
-Off when `settings.PROGRESS_CACHE` is false (the test suite, except the tests of this module).
+Entries expire after `PROGRESS_CACHE_SECONDS`. Off when `settings.PROGRESS_CACHE` is false (the
+test suite, except the tests of this module).
 """
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -104,20 +110,17 @@ def connect() -> None:
     m2m_changed.connect(_on_m2m, dispatch_uid="progress_cache_m2m")
 
 
-def _context(rendered: bool) -> list[str]:
-    """The generation and the day, and the language and time zone if the value is rendered."""
-    fields = [generation(), timezone.localdate().isoformat()]
+def stamp(*, rendered: bool = True) -> tuple[str, ...] | None:
+    """The generation and the day, and the language and time zone if what is cached is
+    rendered, read now; None when the cache is off. A view that caches what it builds from
+    records it has read itself calls this *before* reading them: a write committed between its
+    reads and a later generation read would otherwise be cached, unseen, under the new one."""
+    if not enabled():
+        return None
+    fields = (generation(), timezone.localdate().isoformat())
     if rendered:
-        fields += [translation.get_language() or "", timezone.get_current_timezone_name()]
+        fields += (translation.get_language() or "", timezone.get_current_timezone_name())
     return fields
-
-
-def stamp(*, rendered: bool = True) -> list[str] | None:
-    """The generation and the day (and language and time zone), read now; None when the cache
-    is off. A view that caches what it builds from records it has read itself calls this
-    *before* reading them: a write committed between its reads and a later generation read
-    would otherwise be cached, unseen, under the new generation."""
-    return _context(rendered) if enabled() else None
 
 
 def reader(user) -> tuple[int, str]:
@@ -128,47 +131,67 @@ def reader(user) -> tuple[int, str]:
     return user.pk, hashlib.sha256(permissions.encode()).hexdigest()
 
 
-def fragment(stamp: list[str] | None, kind: str, *parts) -> dict:
-    """What a `{% cache seconds name key using=cache %}` fragment built from records read
-    after `stamp` needs: its key, its lifetime, and the cache, one that keeps nothing (settings
-    "uncached") when the cache is off."""
-    if stamp is None:
-        return {"key": kind, "seconds": 0, "cache": "uncached"}
-    return {
-        "key": _name(kind, stamp, parts),
-        "seconds": settings.PROGRESS_CACHE_SECONDS,
-        "cache": "default",
-    }
+def _name(kind: str, stamp: tuple[str, ...], parts) -> str:
+    """The entry's key: what it is and, if rendered, its language and time zone, but not the
+    generation and day, which are kept in the entry: a new generation overwrites the entry
+    instead of adding one, so the cache holds one entry per page and reader, however often the
+    records change."""
+    text = "|".join([kind, *stamp[2:], *map(str, parts)])
+    return "progress:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def _name(kind: str, context: list[str], parts) -> str:
-    return (
-        "progress:"
-        + hashlib.sha256("|".join([kind, *context, *map(str, parts)]).encode()).hexdigest()
-    )
+def _read(name: str, stamp: tuple[str, ...]):
+    entry = cache.get(name)
+    return entry[1] if entry is not None and entry[0] == stamp[:2] else None
+
+
+def _write(name: str, stamp: tuple[str, ...], value, seconds: int | None = None) -> None:
+    seconds = settings.PROGRESS_CACHE_SECONDS if seconds is None else seconds
+    cache.set(name, (stamp[:2], value), seconds)
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A part of a page built from records read after `stamp`, for `{% progress_fragment %}`
+    (trainees/templatetags/progress.py)."""
+
+    name: str
+    stamp: tuple[str, ...] | None
+
+    def read(self) -> str | None:
+        return None if self.stamp is None else _read(self.name, self.stamp)
+
+    def write(self, html: str) -> None:
+        if self.stamp is not None:
+            _write(self.name, self.stamp, html)
+
+
+def fragment(stamp: tuple[str, ...] | None, kind: str, *parts) -> Fragment:
+    return Fragment(name=_name(kind, stamp or (), parts), stamp=stamp)
 
 
 def cached(kind: str, parts: tuple, compute, *, rendered: bool = False):
     """`compute()`, or its value cached for `kind` and `parts` at this generation and day.
     `compute` reads the records itself, after the generation (see `stamp`)."""
-    if not enabled():
+    now = stamp(rendered=rendered)
+    if now is None:
         return compute()
-    name = _name(kind, _context(rendered), parts)
-    value = cache.get(name)
+    name = _name(kind, now, parts)
+    value = _read(name, now)
     if value is None:
         value = compute()
-        cache.set(name, value, settings.PROGRESS_CACHE_SECONDS)
+        _write(name, now, value)
     return value
 
 
-def cached_until(kind: str, parts: tuple, compute, *, stamp: list[str] | None):
+def cached_until(kind: str, parts: tuple, compute, *, stamp: tuple[str, ...] | None):
     """Like `cached`, for a value that also changes with the hour: `compute()` returns the value
     and the moment it stops being true (None: not before the day ends), and the entry expires
     by then. `stamp` (see there) was read before the records that `compute` reads."""
     if stamp is None:
         return compute()[0]
     name = _name(kind, stamp, parts)
-    value = cache.get(name)
+    value = _read(name, stamp)
     if value is None:
         value, until = compute()
         seconds = settings.PROGRESS_CACHE_SECONDS
@@ -176,5 +199,29 @@ def cached_until(kind: str, parts: tuple, compute, *, stamp: list[str] | None):
             # Whole seconds, rounded down: the entry is gone by `until`, never after it.
             seconds = min(seconds, int((until - timezone.now()).total_seconds()))
         if seconds > 0:
-            cache.set(name, value, seconds)
+            _write(name, stamp, value, seconds)
     return value
+
+
+def cached_many(kind: str, parts: dict, compute_missing, *, stamp: tuple[str, ...] | None) -> dict:
+    """For each `id: parts` of `parts`, its cached value; the missing ones are computed together
+    by `compute_missing(ids)` (returning {id: value}) and cached. `stamp` (see there) was read
+    before the records that `compute_missing` uses. One cache round trip when all are cached."""
+    if stamp is None:
+        return compute_missing(list(parts))
+    names = {pk: _name(kind, stamp, p) for pk, p in parts.items()}
+    found = cache.get_many(list(names.values()))
+    values = {
+        pk: entry[1]
+        for pk, name in names.items()
+        if (entry := found.get(name)) is not None and entry[0] == stamp[:2]
+    }
+    missing = [pk for pk in parts if pk not in values]
+    if missing:
+        computed = compute_missing(missing)
+        cache.set_many(
+            {names[pk]: (stamp[:2], computed[pk]) for pk in missing},
+            settings.PROGRESS_CACHE_SECONDS,
+        )
+        values |= computed
+    return values

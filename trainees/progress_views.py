@@ -43,7 +43,7 @@ def _category(request) -> str:
 def cohort_board_page(request, pk: int):
     """The cohort's trainees by module: status with its label, readiness, pace.
 
-    The table is a `{% cache %}` fragment per generation of progress, day, language, time
+    The table is a `{% progress_fragment %}` per generation of progress, day, language, time
     zone, category and reader (trainees/progress_cache.py): a board whose records did not change
     since it was last shown costs two queries and one cache read, and no progress computed."""
     stamp = progress_cache.stamp()  # before the cohort and its trainees are read (see there)
@@ -60,7 +60,7 @@ def cohort_board_page(request, pk: int):
             "board": SimpleLazyObject(
                 lambda: cohort_board(cohort=cohort, user=request.user, category=category or None)
             ),
-            "board_cache": progress_cache.fragment(
+            "board_table": progress_cache.fragment(
                 stamp, "board", cohort.pk, category, *progress_cache.reader(request.user)
             ),
             "category": category,

@@ -94,24 +94,27 @@ def trainee_detail(request, pk: int):
     return _trainee_record(request, trainee, own=trainee.user_id == request.user.pk, stamp=stamp)
 
 
-def _trainee_record(request, trainee: Trainee, *, own: bool, stamp: list[str] | None):
-    """The record page. Everything but the upcoming sessions (which depend on the hour) is
-    rendered in two `{% cache %}` fragments keyed by `stamp` (the generation of progress, day,
-    language and time zone, read before the trainee), the trainee, the reader and the reader's
-    permissions: a record unchanged since it was last shown costs no query for its contents.
+def _trainee_record(request, trainee: Trainee, *, own: bool, stamp: tuple[str, ...] | None):
+    """The record page. Everything but the upcoming sessions (cached apart, as they change with
+    the hour) is two `{% progress_fragment %}`s, cached per trainee, reader and their permissions,
+    language and time zone, and used while `stamp` (generation of progress and day, read before
+    the trainee) is current: a record unchanged since it was last shown costs no query for its
+    contents.
     So what the fragments show is lazy, read (and its queryset built) only when rendered."""
     user = request.user
+    reader = progress_cache.reader(user)
     context = {
         "trainee": trainee,
         "own": own,
-        "record_cache": progress_cache.fragment(
-            stamp, "trainee-record", trainee.pk, own, *progress_cache.reader(user)
-        ),
+        **{
+            name: progress_cache.fragment(stamp, name, trainee.pk, own, *reader)
+            for name in ("record_top", "record_rest")
+        },
         "sees_hold_reasons": user.has_perm("accounts.manage_medical"),
         "manages_people": user.has_perm("accounts.manage_people"),
         "upcoming": progress_cache.cached_until(
             "upcoming",
-            (trainee.pk, *progress_cache.reader(user)),
+            (trainee.pk, *reader),
             partial(_upcoming, trainee, user),
             stamp=stamp,
         ),

@@ -198,8 +198,6 @@ else:
             "LOCATION": VAR_DIR / "cache",
         }
     }
-# Keeps nothing: the `{% cache %}` fragments of progress go here when PROGRESS_CACHE is off.
-CACHES["uncached"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
 # --- Accounts and sign-in -----------------------------------------------------------------------
 

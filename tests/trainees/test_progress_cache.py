@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import OperationalError, connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test.utils import CaptureQueriesContext
@@ -51,7 +52,6 @@ VOLATILE = re.compile(rb'(nonce|value|content)="[^"]*(?:csrf|[A-Za-z0-9+/=_-]{32
 def _cache_on(settings):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "uncached": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
     }
     settings.PROGRESS_CACHE = True
 
@@ -226,6 +226,25 @@ def test_a_warm_page_costs_the_same_queries_with_ten_times_the_records(
         assert client.get(url).status_code == 200  # cold: the write raised the generation
         with django_assert_num_queries(6):
             assert client.get(url).status_code == 200
+
+
+def test_a_write_replaces_the_cached_pages_rather_than_adding_to_them(
+    board, dashboard, ayesha, course
+):
+    def entries() -> int:
+        return sum(1 for key in cache._cache if ":progress:" in key)  # LocMemCache's own dict
+
+    for client, url in (board, dashboard):
+        client.get(url)
+    before = entries()
+    for _ in range(3):
+        SessionAttendanceFactory(
+            trainee=ayesha,
+            session=TrainingSessionFactory(cohort=ayesha.cohort, module=course.basic),
+        )
+        for client, url in (board, dashboard):
+            client.get(url)
+    assert entries() == before > 0
 
 
 def test_the_upcoming_sessions_follow_the_clock_with_no_write(dashboard, ayesha, course, trainer):

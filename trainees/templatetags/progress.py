@@ -21,3 +21,31 @@ def module_status(context, progress) -> str:
             '<span class="badge tt-status-{}">{}</span>', progress.status, progress.status_label
         )
     return badge
+
+
+@register.tag
+def progress_fragment(parser, token):
+    """`{% progress_fragment fragment %}...{% endprogress_fragment %}`: the enclosed part of the
+    page, from the cache while `fragment` (a `progress_cache.Fragment`, whose stamp was read
+    before the records the part shows) is current, otherwise rendered and cached. Like Django's
+    `{% cache %}`, with the entry checked against the stamp instead of keyed by it."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes one argument, a Fragment.")
+    nodelist = parser.parse(("endprogress_fragment",))
+    parser.delete_first_token()
+    return ProgressFragmentNode(nodelist, parser.compile_filter(bits[1]))
+
+
+class ProgressFragmentNode(template.Node):
+    def __init__(self, nodelist, fragment):
+        self.nodelist = nodelist
+        self.fragment = fragment
+
+    def render(self, context) -> str:
+        fragment = self.fragment.resolve(context)
+        html = fragment.read()
+        if html is None:
+            html = self.nodelist.render(context)
+            fragment.write(html)
+        return html
