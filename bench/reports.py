@@ -9,8 +9,9 @@ trainees), then for each size runs a child process that:
 
 1. opens the cohort of 100 and as many 20-trainee cohorts as make up the size, closes the others
    (the weekly job reports on trainees of open cohorts only), forgets the previous run's claims
-   and notifications, sets the schedule to Monday 00:00 (so the week's run is due) and clears
-   quiet hours (so every e-mail goes out now, not in the morning);
+   and notifications, sets the schedule to Monday 00:00 (so the week's run is due), clears
+   quiet hours (so every e-mail goes out now, not in the morning) and raises the progress
+   generation (so nothing cached by an earlier run is reused);
 2. runs `reports.tasks.weekly_reports_send` with Celery eager (its chunks run in the process)
    inside `notifications.services.deliveries_inline()`: every delivery is rendered (progress,
    boards, CSV and PDF attachments) and sent at commit, through `bench.mailsink`, which builds
@@ -65,6 +66,7 @@ def child(size: int) -> dict:
     from reports.tasks import weekly_reports_send
     from trainees.demo_scale import BIG_COHORT, SCALE_PROGRAMME_CODE
     from trainees.models import Cohort
+    from trainees.progress_cache import progress_changed
     from trainingtracker.celery import app
 
     scale = list(
@@ -87,6 +89,9 @@ def child(size: int) -> dict:
     schedule.enabled, schedule.weekday, schedule.local_time = True, 0, dt.time(0, 0)
     schedule.save()
     User.objects.update(quiet_hours_start=None, quiet_hours_end=None)
+    # The bulk updates above raise no generation: raise it, so that the run starts cold, as a
+    # week of records would leave it, and reuses nothing cached by a previous run.
+    progress_changed()
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
 
