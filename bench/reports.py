@@ -1,8 +1,8 @@
 """The weekly report run at scale (issue 12, item 3): wall time and peak memory for 100 and for
-1,000 trainees, end to end in one process each. See docs/benchmarks.md.
+1,000 trainees, end to end, in one process or by a Celery worker. See docs/benchmarks.md.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_reports \
-        python -m bench.reports [--scale 45] [--sizes 100,1000]
+        python -m bench.reports [--scale 45] [--sizes 100,1000] [--workers 2]
 
 It seeds `seed_demo --scale N` once (N = 45 gives 45 cohorts of 20 and one of 100: 1,000 scale
 trainees), then for each size runs a child process that:
@@ -19,6 +19,13 @@ trainees), then for each size runs a child process that:
 3. prints wall time, CPU time, peak resident memory (`ru_maxrss`, of the whole process, Django
    included, and its growth over the run), queries, e-mails and bytes as JSON.
 
+With `--workers N`, step 2 is production's instead (the Procfile's worker, `--concurrency 2`):
+the child starts `celery worker --concurrency N`, waits until it is ready, queues the job as
+beat does and waits until every report is claimed and every delivery sent; the chunks and each
+delivery run as tasks through the broker (set REDIS_URL: the file-system broker polls once a
+second). CPU is the worker processes' over the run; the peak is that of their summed PSS; the
+e-mails are counted by the worker's `bench.mailsink` in a file; queries are not counted.
+
 The parent prints a table, the cost per trainee at each size and their ratio (linear growth
 keeps it near 1), and writes bench/results/<time>-reports-<database>.json.
 """
@@ -27,6 +34,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -217,6 +225,8 @@ def _run_by_worker(workers: int, kinds: list[str]) -> dict:
         worker.terminate()
         worker.wait(timeout=120)
     sizes = [line.split() for line in tally.read_text().splitlines()] if tally.exists() else []
+    # The longest task (the time limits must hold it): from the worker's "succeeded in 1.2s".
+    runtimes = [float(t) for t in re.findall(r" succeeded in ([0-9.]+)s", log.read_text())]
     return {
         "queued": queued,
         "emails": {
@@ -230,6 +240,8 @@ def _run_by_worker(workers: int, kinds: list[str]) -> dict:
         "peak_rss_mb": round(peak / 2**20, 1),
         "rss_growth_mb": round((peak - rss_before) / 2**20, 1),
         "worker_pids": len(after),
+        "tasks": len(runtimes),
+        "longest_task_s": round(max(runtimes, default=0.0), 2),
     }
 
 
@@ -338,6 +350,7 @@ def main(argv=None) -> None:
             f"{result['cpu_s']} s CPU, peak RSS {result['peak_rss_mb']} MB "
             f"(+{result['rss_growth_mb']}), {result['queries']} queries, "
             f"{result['ms_per_trainee']} ms per trainee, load {result['load_average'][0]:.2f}"
+            + (f", longest task {result['longest_task_s']} s" if args.workers else "")
         )
     report = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
