@@ -27,7 +27,6 @@ from trainees.selectors import (
     ModuleStatus,
     cohort_board,
     cohort_board_csv_text,
-    trainee_progress,
     trainees_progress,
 )
 
@@ -57,12 +56,35 @@ def _week_end(on: dt.date) -> dt.date:
     return on + dt.timedelta(days=7)
 
 
+def reported_trainees(readers) -> list[Trainee]:
+    """The trainees who are `readers`, as the trainees' reports read them."""
+    return list(
+        Trainee.objects.filter(user__in=readers).select_related(
+            "user", "cohort__revision__programme"
+        )
+    )
+
+
+def reported_progress(trainees: list[Trainee], *, stamp: list[str] | None) -> dict:
+    """{trainee id: progress} on the active time zone's day, where the weekly job's chunk
+    (`services.weekly_progress_warm`) cached it under `stamp`, read before the trainees were;
+    the missing ones are worked out together, in a fixed number of queries, and cached."""
+    by_pk = {t.pk: t for t in trainees}
+    return progress_cache.cached_many(
+        "report_progress",
+        {pk: (pk,) for pk in by_pk},
+        lambda missing: {
+            p.trainee.pk: p for p in trainees_progress(trainees=[by_pk[pk] for pk in missing])
+        },
+        stamp=stamp,
+    )
+
+
 def trainee_weekly(recipient, params: dict) -> Report:
     """A trainee's own week: progress, readiness, what is next and what expires."""
-    trainee = Trainee.objects.select_related("user", "cohort__revision__programme").get(
-        user=recipient
-    )
-    progress = trainee_progress(trainee=trainee)
+    stamp = progress_cache.stamp(rendered=False)  # before the trainee's records are read
+    (trainee,) = reported_trainees([recipient])
+    progress = reported_progress([trainee], stamp=stamp)[trainee.pk]
     today = progress.on
     start = timezone.now()
     upcoming = list(
