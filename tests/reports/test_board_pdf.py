@@ -15,6 +15,7 @@ from accounts.models import Role
 from reports import builders
 from reports.models import ReportKind
 from tests.factories import UserFactory
+from tests.pdf import pdf_fonts
 from trainees.models import Cohort
 from trainees.selectors import ModuleStatus, cohort_board
 
@@ -120,3 +121,13 @@ def test_the_shared_pdf_is_laid_out_afresh_after_a_write(readers, world, laid_ou
     assert after != before
     assert "Ayesha Siddiqui" in laid_out[1]
     assert "Ayesha Siddiqui" not in laid_out[0]
+
+
+def test_each_language_embeds_its_scripts_fonts_after_another_languages_pdf(readers, world):
+    """The fonts are loaded once per thread and reused (trainees/pdf.py): a PDF after one in
+    another language still finds the fonts of its own script."""
+    li_hao, zhou_min, _ = readers
+    world["trainee_a"].user.native_name = "عائشہ خان"
+    world["trainee_a"].user.save()
+    assert {"TT-Latin", "TT-Urdu"} <= pdf_fonts(_pdf(li_hao))  # her name in Urdu script
+    assert {"TT-Chinese", "TT-Urdu"} <= pdf_fonts(_pdf(zhou_min))
