@@ -1,5 +1,6 @@
 """PDFs rendered by WeasyPrint with the vendored fonts: the transcript, and the reports' board."""
 
+import atexit
 import os
 import threading
 
@@ -27,6 +28,13 @@ def _stylesheets(stylesheet: str):
         fonts = FontConfiguration()
         made[stylesheet] = key, fonts, [CSS(filename=path, font_config=fonts) for path in paths]
     return made[stylesheet][1:]
+
+
+@atexit.register
+def _forget() -> None:
+    # While modules still exist: FontConfiguration.__del__ removes its folder of font files
+    # with shutil, which interpreter shutdown would have torn down first.
+    _styles.__dict__.clear()
 
 
 def pdf_from_html(*, html: str, stylesheet: str) -> bytes:
