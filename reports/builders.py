@@ -19,13 +19,14 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from notifications.delivery import Rendered, renderer
+from trainees import progress_cache
 from trainees.models import Cohort, Currency, Trainee, TrainingSession
 from trainees.pdf import pdf_from_html
 from trainees.selectors import (
+    CohortBoard,
     ModuleStatus,
     cohort_board,
     cohort_board_csv_text,
-    trainee_progress,
     trainees_progress,
 )
 
@@ -55,12 +56,35 @@ def _week_end(on: dt.date) -> dt.date:
     return on + dt.timedelta(days=7)
 
 
+def reported_trainees(readers) -> list[Trainee]:
+    """The trainees who are `readers`, as the trainees' reports read them."""
+    return list(
+        Trainee.objects.filter(user__in=readers).select_related(
+            "user", "cohort__revision__programme"
+        )
+    )
+
+
+def reported_progress(trainees: list[Trainee], *, stamp: list[str] | None) -> dict:
+    """{trainee id: progress} on the active time zone's day, where the weekly job's chunk
+    (`services.weekly_progress_warm`) cached it under `stamp`, read before the trainees were;
+    the missing ones are worked out together, in a fixed number of queries, and cached."""
+    by_pk = {t.pk: t for t in trainees}
+    return progress_cache.cached_many(
+        "report_progress",
+        {pk: (pk,) for pk in by_pk},
+        lambda missing: {
+            p.trainee.pk: p for p in trainees_progress(trainees=[by_pk[pk] for pk in missing])
+        },
+        stamp=stamp,
+    )
+
+
 def trainee_weekly(recipient, params: dict) -> Report:
     """A trainee's own week: progress, readiness, what is next and what expires."""
-    trainee = Trainee.objects.select_related("user", "cohort__revision__programme").get(
-        user=recipient
-    )
-    progress = trainee_progress(trainee=trainee)
+    stamp = progress_cache.stamp(rendered=False)  # before the trainee's records are read
+    (trainee,) = reported_trainees([recipient])
+    progress = reported_progress([trainee], stamp=stamp)[trainee.pk]
     today = progress.on
     start = timezone.now()
     upcoming = list(
@@ -107,19 +131,31 @@ def trainee_weekly(recipient, params: dict) -> Report:
     )
 
 
-def board_attachments(board) -> tuple[tuple[str, bytes, str], ...]:
-    """The cohort board as CSV and as PDF, named after the cohort."""
-    name = slugify(board.cohort.name) or f"cohort-{board.cohort.pk}"
+def board_pdf(board: CohortBoard) -> bytes:
+    """The cohort board as a PDF, in the active language and time zone."""
     html = render_to_string(
         "reports/board_pdf.html", {"board": board, "printed_at": timezone.now()}
     )
+    return pdf_from_html(html=html, stylesheet="css/transcript_pdf.css")
+
+
+def board_attachments(board: CohortBoard, *, stamp: list[str] | None) -> tuple:
+    """The cohort board as CSV and as PDF, named after the cohort.
+
+    Laying out the PDF is most of a digest's cost, so one PDF is shared by every reader of the
+    same board (cohort and trainees shown) in the same language and time zone, cached under
+    `stamp` (`progress_cache.stamp()`, read before the board's records): the generation and
+    the day, so a write in between renders it afresh, never serves it stale.
+    """
+    name = slugify(board.cohort.name) or f"cohort-{board.cohort.pk}"
+    cohort = board.cohort.pk
+    parts = (cohort, *[row.progress.trainee.pk for row in board.rows])
+    pdf = progress_cache.cached_many(
+        "board_pdf", {cohort: parts}, lambda missing: {cohort: board_pdf(board)}, stamp=stamp
+    )[cohort]
     return (
         (f"{name}-board.csv", cohort_board_csv_text(board=board).encode(), "text/csv"),
-        (
-            f"{name}-board.pdf",
-            pdf_from_html(html=html, stylesheet="css/transcript_pdf.css"),
-            "application/pdf",
-        ),
+        (f"{name}-board.pdf", pdf, "application/pdf"),
     )
 
 
@@ -137,8 +173,9 @@ def _digest_cohorts(recipient, params: dict) -> list[Cohort]:
 def trainer_digest(recipient, params: dict) -> Report:
     """The boards of the cohorts a trainer trains: who is ready, who is blocked and why, each
     board attached as CSV and as PDF."""
+    stamp = progress_cache.stamp()  # before the boards are read (see board_attachments)
     boards = [cohort_board(cohort=c, user=recipient) for c in _digest_cohorts(recipient, params)]
-    attachments = tuple(a for board in boards for a in board_attachments(board))
+    attachments = tuple(a for board in boards for a in board_attachments(board, stamp=stamp))
     text, html = _render("trainer_digest", {"reader": recipient, "boards": boards})
     if len(boards) == 1:
         subject = _("Cohort digest: %(cohort)s") % {"cohort": boards[0].cohort.name}

@@ -5,6 +5,7 @@ from celery import shared_task
 from accounts.models import User
 
 from . import services
+from .models import ReportKind
 
 # Readers per chunk task: one slow report holds up at most this many, never the whole week.
 CHUNK = 50
@@ -31,8 +32,16 @@ def weekly_reports_chunk(items: list[list]) -> int:
     """Queue one chunk of weekly reports for delivery: items are [reader id, kind, key, ISO
     week]. Returns how many it queued. Idempotent per item (`services.report_notify` claims the
     key first); building and sending each one is the delivery layer's task, so one slow report
-    holds up no other."""
+    holds up no other. The trainees' progress is worked out for the chunk at once and cached
+    for those reports (`services.weekly_progress_warm`)."""
     readers = User.objects.in_bulk([item[0] for item in items])
+    services.weekly_progress_warm(
+        readers=[
+            readers[reader_id]
+            for reader_id, kind, *_ in items
+            if kind == ReportKind.TRAINEE_WEEKLY and reader_id in readers
+        ]
+    )
     queued = 0
     for reader_id, kind, key, week in items:
         reader = readers.get(reader_id)

@@ -684,6 +684,17 @@ class CohortBoardRow:
     progress: TraineeProgress
     cells: list[ModuleProgress]  # the modules shown, in the board's order
 
+    def by_status(self) -> list[tuple[str, str, list[str]]]:
+        """(status, label, module codes) of the cells, in the statuses' order, each status
+        present once, its codes in the board's order: how the board's PDF lists a row's
+        modules, as a few lines of text instead of a cell per module (see board_pdf.html)."""
+        codes: dict[str, list[str]] = defaultdict(list)
+        for cell in self.cells:
+            codes[cell.status].append(cell.module.code)
+        return [
+            (value, label, codes[value]) for value, label in ModuleStatus.choices if value in codes
+        ]
+
 
 @dataclass
 class CohortBoard:

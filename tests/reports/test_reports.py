@@ -254,6 +254,18 @@ def test_the_weekly_job_queues_chunks(world, settings, time_machine, monkeypatch
     assert [len(chunk) for chunk in queued] == [2, 2, 2]
 
 
+def test_the_weekly_job_queues_the_slow_digests_first(world, time_machine):
+    time_machine.move_to(MONDAY_NOON_UTC, tick=False)
+    kinds = [due.kind for due in services.weekly_reports_due()]
+    # Built first, a digest's PDFs are laid out while other workers send the trainees' reports.
+    assert (
+        kinds
+        == [ReportKind.TRAINER_DIGEST] * 2
+        + [ReportKind.PROGRAMME_SUMMARY] * 2
+        + [ReportKind.TRAINEE_WEEKLY] * 2
+    )
+
+
 def test_the_schedule_singleton_exists_after_migrate():
     schedule = ReportSchedule.objects.get()
     assert (schedule.weekday, schedule.local_time, schedule.enabled) == (0, dt.time(8), True)
