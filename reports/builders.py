@@ -65,7 +65,7 @@ def reported_trainees(readers) -> list[Trainee]:
     )
 
 
-def reported_progress(trainees: list[Trainee], *, stamp: list[str] | None) -> dict:
+def reported_progress(trainees: list[Trainee], *, stamp: tuple[str, ...] | None) -> dict:
     """{trainee id: progress} on the active time zone's day, where the weekly job's chunk
     (`services.weekly_progress_warm`) cached it under `stamp`, read before the trainees were;
     the missing ones are worked out together, in a fixed number of queries, and cached."""
@@ -139,7 +139,7 @@ def board_pdf(board: CohortBoard) -> bytes:
     return pdf_from_html(html=html, stylesheet="css/transcript_pdf.css")
 
 
-def board_attachments(board: CohortBoard, *, stamp: list[str] | None) -> tuple:
+def board_attachments(board: CohortBoard, *, stamp: tuple[str, ...] | None) -> tuple:
     """The cohort board as CSV and as PDF, named after the cohort.
 
     Laying out the PDF is most of a digest's cost, so one PDF is shared by every reader of the
