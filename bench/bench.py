@@ -350,10 +350,12 @@ def measure(args, levels, prepared, tmp) -> dict:
             started = time.perf_counter()
             browser.request("GET", path)
             cold_ms = round(1000 * (time.perf_counter() - started), 1)
+            # As many connections as workers: enough to reach each of them, and no backlog of
+            # queued requests (a slow page's would spill into the next level's measurement).
             warm = wrk(
                 port=args.port,
                 path=path,
-                users=max(levels),
+                users=args.workers,
                 seconds=args.warmup,
                 browser=browser,
             )

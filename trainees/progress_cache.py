@@ -30,9 +30,11 @@ Entries expire after `PROGRESS_CACHE_SECONDS`. Off when `settings.PROGRESS_CACHE
 test suite, except the tests of this module).
 """
 
+import datetime as dt
 import hashlib
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
@@ -150,24 +152,46 @@ def _write(name: str, stamp: tuple[str, ...], value, seconds: int | None = None)
     cache.set(name, (stamp[:2], value), seconds)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Fragment:
     """A part of a page built from records read after `stamp`, for `{% progress_fragment %}`
-    (trainees/templatetags/progress.py)."""
+    (trainees/templatetags/progress.py). `until`, if given, is called once the part is rendered
+    and returns when it stops being true by itself (None: not before the day ends)."""
 
     name: str
     stamp: tuple[str, ...] | None
+    until: Callable[[], dt.datetime | None] | None = None
+    entry: tuple | None = field(default=None, repr=False)  # from `prefetch`
+    prefetched: bool = False
 
     def read(self) -> str | None:
-        return None if self.stamp is None else _read(self.name, self.stamp)
+        if self.stamp is None:
+            return None
+        entry = self.entry if self.prefetched else cache.get(self.name)
+        return entry[1] if entry is not None and entry[0] == self.stamp[:2] else None
 
     def write(self, html: str) -> None:
-        if self.stamp is not None:
-            _write(self.name, self.stamp, html)
+        if self.stamp is None:
+            return
+        seconds = settings.PROGRESS_CACHE_SECONDS
+        until = self.until() if self.until else None
+        if until is not None:
+            # Whole seconds, rounded down: the entry is gone by `until`, never after it.
+            seconds = min(seconds, int((until - timezone.now()).total_seconds()))
+        if seconds > 0:
+            _write(self.name, self.stamp, html, seconds)
 
 
-def fragment(stamp: tuple[str, ...] | None, kind: str, *parts) -> Fragment:
-    return Fragment(name=_name(kind, stamp or (), parts), stamp=stamp)
+def fragment(stamp: tuple[str, ...] | None, kind: str, *parts, until=None) -> Fragment:
+    return Fragment(name=_name(kind, stamp or (), parts), stamp=stamp, until=until)
+
+
+def prefetch(*fragments: Fragment) -> None:
+    """Read the fragments of one page in one cache round trip."""
+    live = [f for f in fragments if f.stamp is not None]
+    found = cache.get_many([f.name for f in live]) if live else {}
+    for f in live:
+        f.entry, f.prefetched = found.get(f.name), True
 
 
 def cached(kind: str, parts: tuple, compute, *, rendered: bool = False):
@@ -181,25 +205,6 @@ def cached(kind: str, parts: tuple, compute, *, rendered: bool = False):
     if value is None:
         value = compute()
         _write(name, now, value)
-    return value
-
-
-def cached_until(kind: str, parts: tuple, compute, *, stamp: tuple[str, ...] | None):
-    """Like `cached`, for a value that also changes with the hour: `compute()` returns the value
-    and the moment it stops being true (None: not before the day ends), and the entry expires
-    by then. `stamp` (see there) was read before the records that `compute` reads."""
-    if stamp is None:
-        return compute()[0]
-    name = _name(kind, stamp, parts)
-    value = _read(name, stamp)
-    if value is None:
-        value, until = compute()
-        seconds = settings.PROGRESS_CACHE_SECONDS
-        if until is not None:
-            # Whole seconds, rounded down: the entry is gone by `until`, never after it.
-            seconds = min(seconds, int((until - timezone.now()).total_seconds()))
-        if seconds > 0:
-            _write(name, stamp, value, seconds)
     return value
 
 

@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -95,29 +94,45 @@ def trainee_detail(request, pk: int):
 
 
 def _trainee_record(request, trainee: Trainee, *, own: bool, stamp: tuple[str, ...] | None):
-    """The record page. Everything but the upcoming sessions (cached apart, as they change with
-    the hour) is two `{% progress_fragment %}`s, cached per trainee, reader and their permissions,
-    language and time zone, and used while `stamp` (generation of progress and day, read before
-    the trainee) is current: a record unchanged since it was last shown costs no query for its
-    contents.
-    So what the fragments show is lazy, read (and its queryset built) only when rendered."""
+    """The record page: two `{% progress_fragment %}`s, cached per trainee, reader and their
+    permissions, language and time zone, and used while `stamp` (generation of progress and
+    day, read before the trainee) is current, the first also only until the first upcoming
+    session it lists starts. A record unchanged since it was last shown costs one cache read
+    and no query for its contents, so what the fragments show is lazy: read (and its queryset
+    built) only when rendered."""
     user = request.user
     reader = progress_cache.reader(user)
+    upcoming = SimpleLazyObject(
+        lambda: list(
+            TrainingSession.objects.visible_to(user)
+            .filter(
+                trainees=trainee,
+                status=TrainingSession.Status.SCHEDULED,
+                starts_at__gte=timezone.now(),
+            )
+            .select_related("module", "trainer")
+            .order_by("starts_at")[:RECENT_SESSIONS]
+        )
+    )
+    fragments = {
+        "record_top": progress_cache.fragment(
+            stamp,
+            "record_top",
+            trainee.pk,
+            own,
+            *reader,
+            until=lambda: upcoming[0].starts_at if upcoming else None,
+        ),
+        "record_rest": progress_cache.fragment(stamp, "record_rest", trainee.pk, own, *reader),
+    }
+    progress_cache.prefetch(*fragments.values())
     context = {
         "trainee": trainee,
         "own": own,
-        **{
-            name: progress_cache.fragment(stamp, name, trainee.pk, own, *reader)
-            for name in ("record_top", "record_rest")
-        },
+        **fragments,
         "sees_hold_reasons": user.has_perm("accounts.manage_medical"),
         "manages_people": user.has_perm("accounts.manage_people"),
-        "upcoming": progress_cache.cached_until(
-            "upcoming",
-            (trainee.pk, *reader),
-            partial(_upcoming, trainee, user),
-            stamp=stamp,
-        ),
+        "upcoming": upcoming,
         # Callables: a template calls one when it resolves it (once, in the include's `with`).
         "competencies": lambda: competency_profile(trainee=trainee, user=user),
         "charts": lambda: {
@@ -132,23 +147,6 @@ def _trainee_record(request, trainee: Trainee, *, own: bool, stamp: tuple[str, .
     }
     context["progress"] = SimpleLazyObject(lambda: trainee_progress(trainee=trainee))
     return render(request, "trainees/trainee_detail.html", context)
-
-
-def _upcoming(trainee: Trainee, user: User) -> tuple[str, dt.datetime | None]:
-    """The sessions the trainee is expected at, rendered, and the moment the list changes by
-    itself: when the first of them starts."""
-    sessions = list(
-        TrainingSession.objects.visible_to(user)
-        .filter(
-            trainees=trainee,
-            status=TrainingSession.Status.SCHEDULED,
-            starts_at__gte=timezone.now(),
-        )
-        .select_related("module", "trainer")
-        .order_by("starts_at")[:RECENT_SESSIONS]
-    )
-    html = render_to_string("trainees/_upcoming.html", {"upcoming": sessions})
-    return html, sessions[0].starts_at if sessions else None
 
 
 def _record_lists(*, trainee: Trainee, user: User) -> dict:
