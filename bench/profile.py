@@ -1,37 +1,27 @@
 """Profile one page with pyinstrument: `python -m bench.profile USERNAME PATH [REPEAT]`.
 
-Runs against the database in DATABASE_URL (the one bench/run seeded), through Django's test
-client, after one warm-up request; prints pyinstrument's text report of the repeated requests.
+Runs against the database in DATABASE_URL (and the cache in REDIS_URL), through Django's WSGI
+handler with production settings as `bench.cpu` does, after warm-up requests (the progress
+cache on, as in production); prints pyinstrument's text report of the repeated requests.
 """
 
-import os
 import sys
 
-import django
+from pyinstrument import Profiler
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trainingtracker.settings")
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-from pyinstrument import Profiler  # noqa: E402
-
-from accounts.models import User  # noqa: E402
+from bench.cpu import Requester
 
 
-def main(username: str, path: str, repeat: int = 5) -> None:
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = ["testserver"]
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    status = client.get(path, secure=True).status_code
-    if status != 200:
+def main(username: str, path: str, repeat: int = 50) -> None:
+    requester = Requester(username)
+    for _ in range(5):
+        status, _size = requester.get(path)
+    if not status.startswith("200"):
         raise SystemExit(f"{path} answered {status} to {username}")
-    profiler = Profiler()
+    profiler = Profiler(interval=0.0005)
     with profiler:
         for _ in range(repeat):
-            client.get(path, secure=True)
+            requester.get(path)
     print(profiler.output_text(unicode=True, color=False, show_all=False))
 
 
