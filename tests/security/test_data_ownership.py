@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from notifications.models import ReminderSettings
+from trainees import progress_cache
 from trainees.models import AssessmentResult, Trainee
 
 
@@ -53,6 +54,7 @@ def test_a_backup_restores_into_an_empty_database(world, programme_admin, tmp_pa
     reminder.session_hours = 36
     reminder.save()
     before = _counts()
+    epoch = progress_cache.generation().split(":")[0]
     result = world["result_a"]
     trainee = world["trainee_a"]
     backup = tmp_path / "site.json"
@@ -66,6 +68,7 @@ def test_a_backup_restores_into_an_empty_database(world, programme_admin, tmp_pa
 
     call_command("restore", str(backup))
     assert _counts() == before
+    assert progress_cache.generation().split(":")[0] != epoch  # its own cache entries
     restored = AssessmentResult.objects.get(pk=result.pk)
     assert (restored.score, restored.trainee_id, restored.signed_by_id) == (
         result.score,

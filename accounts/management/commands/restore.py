@@ -45,4 +45,7 @@ class Command(BaseCommand):
             for label in SITE_ROWS:
                 apps.get_model(label).objects.all().delete()
             call_command("loaddata", file, verbosity=0)
+            # A new epoch: entries that a cache shared with the backed-up database holds must
+            # never be taken for this one's (trainees/progress_cache.py), from older backups too.
+            apps.get_model("trainees.ProgressGeneration").objects.all().delete()
         self.stdout.write(f"Restored from {file}.")
