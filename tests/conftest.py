@@ -36,8 +36,16 @@ def _sessions_in_the_database(settings):
 @pytest.fixture(autouse=True)
 def _no_progress_cache(settings):
     """Each test's database is rolled back and its generation of progress with it, so cached
-    progress would leak between tests: off, except in tests/trainees/test_progress_cache.py."""
+    progress would leak between tests: off, except where `progress_cache_on` turns it on."""
     settings.PROGRESS_CACHE = False
+
+
+@pytest.fixture
+def progress_cache_on(settings):
+    """The progress cache on, in a fresh local-memory cache of the test's own, for tests that
+    commit for real (`transaction=True`), as production raises the generation at a commit."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.PROGRESS_CACHE = True
 
 
 @pytest.fixture(autouse=True)

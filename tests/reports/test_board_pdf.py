@@ -19,16 +19,7 @@ from tests.pdf import pdf_fonts
 from trainees.models import Cohort
 from trainees.selectors import ModuleStatus, cohort_board
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _cache_on(settings):
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "uncached": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
-    }
-    settings.PROGRESS_CACHE = True
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("progress_cache_on")]
 
 
 @pytest.fixture

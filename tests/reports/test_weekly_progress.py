@@ -14,16 +14,7 @@ from reports import builders, services
 from reports.models import ReportKind
 from trainees.models import QualificationGrant
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _cache_on(settings):
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "uncached": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
-    }
-    settings.PROGRESS_CACHE = True
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("progress_cache_on")]
 
 
 @pytest.fixture

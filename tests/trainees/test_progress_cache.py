@@ -42,18 +42,10 @@ from trainees.services import (
     trainee_status_change,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("progress_cache_on")]
 
 # What differs between two renderings of one page whatever the data: tokens and nonces.
 VOLATILE = re.compile(rb'(nonce|value|content)="[^"]*(?:csrf|[A-Za-z0-9+/=_-]{32,})[^"]*"')
-
-
-@pytest.fixture(autouse=True)
-def _cache_on(settings):
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    }
-    settings.PROGRESS_CACHE = True
 
 
 def _main(page) -> bytes:
