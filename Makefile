@@ -6,7 +6,16 @@ PIP := $(PY) -m pip --disable-pip-version-check --quiet
 # Test processes: one per core by default (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint install install-dev migrate demo messages check-deploy clean bench screenshots
+# The tests whose outcome depends on the day: the demo, progress, pace, currency, reminders and
+# reports. `make test-dates` runs them with the clock moved (tests/conftest.py).
+DATE_SENSITIVE_TESTS := tests/test_demo_plan.py tests/test_seed_demo.py tests/test_demo_data.py \
+	tests/trainees/test_progress.py tests/trainees/test_dashboard.py \
+	tests/trainees/test_progress_cache.py tests/trainees/test_medical_pages.py \
+	tests/trainees/test_assessment_services.py tests/trainees/test_services.py \
+	tests/notifications/test_sweep.py tests/notifications/test_views.py \
+	tests/reports/test_reports.py tests/reports/test_weekly_progress.py tests/test_page_queries.py
+
+.PHONY: run test test-dates lint install install-dev migrate demo messages check-deploy clean bench screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +60,13 @@ test: install-dev
 	$(VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) -m "not restarts_redis" $(PYTEST_ARGS)
 	@# Alone and last: it restarts the Redis server the rest uses (5: PYTEST_ARGS chose none of it).
 	$(VENV)/bin/pytest -m restarts_redis $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+## The date-sensitive tests on another day: TRACKER_TEST_DATE=YYYY-MM-DD[THH:MM] chooses it;
+## unset, a moment within three years either side of now is drawn and printed.
+test-dates: install-dev
+	@moment="$${TRACKER_TEST_DATE:-$$($(PY) -c 'import datetime as d, random as r; m = d.datetime.now() + d.timedelta(minutes=r.randrange(-3 * 525600, 3 * 525600)); print(m.strftime("%Y-%m-%dT%H:%M"))')}"; \
+	echo "=== Date-sensitive tests with the clock at $$moment (reproduce: TRACKER_TEST_DATE=$$moment make test-dates) ==="; \
+	TRACKER_TEST_DATE=$$moment $(VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) $(DATE_SENSITIVE_TESTS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check --fix .

@@ -63,6 +63,7 @@ def child(size: int, workers: int = 0) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trainingtracker.settings")
     django.setup()
     from django.db.models import Count
+    from django.utils import timezone
 
     from accounts.models import User
     from notifications.models import Delivery, Notification
@@ -79,7 +80,7 @@ def child(size: int, workers: int = 0) -> dict:
     wanted = (size - 100) // 20
     if not big or len(small) < wanted:
         raise SystemExit(f"Not enough scale cohorts for {size} trainees: seed a larger --scale.")
-    today = dt.date.today()
+    today = timezone.localdate()
     for cohort in scale:
         closed = None if cohort in big or cohort in small[:wanted] else today
         Cohort.objects.filter(pk=cohort.pk).update(closed_on=closed)

@@ -6,19 +6,56 @@ the trainer, a trainer of another cohort, the medical officer, the programme adm
 
 import datetime as dt
 import logging
+import os
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import translation
 
 from accounts.models import Role
 from tests.factories import UserFactory
 
+# `make test-dates` (and .ci/run) moves the whole run's clock to another moment, so that code
+# which silently depends on today's date fails in CI rather than on a user's machine.
+MOVED_CLOCK = "TRACKER_TEST_DATE"
+_traveller = None
+
+
+def moved_clock() -> dt.datetime | None:
+    """The moment TRACKER_TEST_DATE names (YYYY-MM-DD[THH:MM], in the site's zone), if set."""
+    value = os.environ.get(MOVED_CLOCK, "").strip()
+    if not value:
+        return None
+    from django.conf import settings
+
+    moment = dt.datetime.fromisoformat(value if "T" in value else f"{value}T10:00")
+    return moment.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+
 
 def pytest_configure(config):
+    global _traveller
     config.addinivalue_line(
         "markers", "expect_error_log: the test provokes an error that is logged on purpose"
     )
+    moment = moved_clock()
+    if moment is not None:
+        # Ticking from there: the tests see time pass as usual, from another day.
+        _traveller = time_machine.travel(moment, tick=True)
+        _traveller.start()
+
+
+def pytest_unconfigure(config):
+    if _traveller is not None:
+        _traveller.stop()
+
+
+def pytest_report_header(config):
+    moment = moved_clock()
+    if moment is not None:
+        return f"clock moved to {moment.isoformat()} ({MOVED_CLOCK}={os.environ[MOVED_CLOCK]})"
+    return None
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from accounts.models import Role, User
-from trainees import demo_scale
+from trainees import demo_plan, demo_scale
 from trainees.demo import DEMO_PASSWORD
 from trainees.demo_scale import BIG_COHORT, SCALE_PROGRAMME_CODE, SCALE_TRAINER
 from trainees.models import (
@@ -97,7 +97,7 @@ def test_it_builds_the_same_records_again_and_leaves_them_alone_when_present(db,
     # A quarter of a year, one session a module, and small cohorts: the same code paths, and a
     # refresh (which deletes with history, row by row) stays within the test's time limit on a
     # loaded machine. The test above builds the full size.
-    monkeypatch.setattr(demo_scale, "WEEKS", 13)
+    monkeypatch.setattr(demo_plan, "SCALE_WEEKS", 13)
     monkeypatch.setattr(demo_scale, "SESSIONS_PER_MODULE", 1)
     monkeypatch.setattr(demo_scale, "COHORT_SIZE", 5)
     monkeypatch.setattr(demo_scale, "BIG_COHORT_SIZE", 10)

@@ -4,7 +4,6 @@ Everything here is idempotent: running it again updates the people and leaves th
 the records as they are (`seed_demo --refresh` rebuilds the records, dated from today).
 """
 
-import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,6 +28,14 @@ from curriculum.models import (
 from curriculum.services import revision_publish
 
 from .demo_curriculum import MODULES, QUALIFICATIONS
+from .demo_plan import (
+    COHORTS,
+    DemoPlan,
+    PlannedAttempt,
+    PlannedCohort,
+    PlannedSession,
+    demo_plan,
+)
 from .models import (
     AssessmentResult,
     Cohort,
@@ -330,64 +337,23 @@ def _demo_revision_ensure(*, admin: User) -> ProgrammeRevision:
 
 # Cohorts and records ---------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class DemoTrainee:
-    username: str
-    agency: str
-    nationality: str
-    crew_role: str
-
-
-@dataclass(frozen=True)
-class DemoCohort:
-    name: str
-    trainer: str
-    weeks_ago: int
-    trainees: list[DemoTrainee]
-
-
-PAYLOAD_COHORT = DemoCohort(
-    "Payload specialist cohort 2026",
-    "trainer",
-    13,
-    [
-        DemoTrainee("trainee", "suparco", "PK", "payload_specialist"),
-        DemoTrainee("hamza", "suparco", "PK", "payload_specialist"),
-        DemoTrainee("trainee2", "cmsa", "CN", "commander"),
-        DemoTrainee("wangfang", "cmsa", "CN", "flight_engineer"),
-        DemoTrainee("liuchen", "cmsa", "CN", "flight_engineer"),
-        DemoTrainee("gaoyan", "cmsa", "CN", "commander"),
-    ],
-)
-CREW_COHORT = DemoCohort(
-    "Shenzhou crew cohort 2025",
-    "trainer2",
-    40,
-    [
-        DemoTrainee("yangbo", "cmsa", "CN", "commander"),
-        DemoTrainee("xuning", "cmsa", "CN", "flight_engineer"),
-        DemoTrainee("tanghui", "cmsa", "CN", "flight_engineer"),
-    ],
-)
-DEMO_COHORTS = [PAYLOAD_COHORT, CREW_COHORT]
-SESSION_HOURS = 4
 LOCATIONS = {
     "physical": "Physical training centre",
     "spacecraft": "Simulator hall",
     "emergency": "Survival training ground",
     "science": "Payload laboratory",
 }
+DEMO_COHORT_NAMES = list(COHORTS)
 
 
 def demo_records_present() -> bool:
-    return Cohort.objects.filter(name__in=[c.name for c in DEMO_COHORTS]).exists()
+    return Cohort.objects.filter(name__in=DEMO_COHORT_NAMES).exists()
 
 
 @transaction.atomic
 def demo_records_remove() -> None:
     """Delete the demo cohorts and every record made in them (for `seed_demo --refresh`)."""
-    cohorts = Cohort.objects.filter(name__in=[c.name for c in DEMO_COHORTS])
+    cohorts = Cohort.objects.filter(name__in=DEMO_COHORT_NAMES)
     trainees = Trainee.objects.filter(cohort__in=cohorts)
     attendances = SessionAttendance.objects.filter(trainee__in=trainees)
     results = AssessmentResult.objects.filter(trainee__in=trainees)
@@ -406,15 +372,18 @@ def demo_records_remove() -> None:
     cohorts.delete()
 
 
-class _Builder:
-    """Three months of a cohort's training, generated from its plan, the same on every run."""
+class _Writer:
+    """Writes a `DemoPlan` through the services, in the plan's time order.
 
-    def __init__(self, *, revision: ProgrammeRevision, people: dict[str, User], today: dt.date):
+    The plan decides what happens when; the writer only adds what no promise depends on (the
+    grades observed, the scores above the pass mark, the fitness measurements), from a fixed
+    random seed, so two runs on the same day write the same records.
+    """
+
+    def __init__(self, *, plan: DemoPlan, revision: ProgrammeRevision, people: dict[str, User]):
+        self.plan = plan
         self.revision = revision
         self.people = people
-        self.today = today
-        self.now = timezone.now()
-        self.tz = timezone.get_default_timezone()
         self.random = random.Random(2026)  # noqa: S311 -- demo data, not secrets
         self.modules = {
             m.code: m
@@ -422,19 +391,38 @@ class _Builder:
                 "competencies", "assessments__criteria", "qualifications_renewed"
             )
         }
+        self.cohorts: dict[str, Cohort] = {}
+        self.trainees: dict[str, Trainee] = {}
 
-    def at(self, day: dt.date, hour: int) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(hour), tzinfo=self.tz)
+    def write(self) -> None:
+        for spec in self.plan.cohorts:
+            self.cohort(spec)
+        trainers = {c.name: self.people[c.trainer] for c in self.plan.cohorts}
+        for session in self.plan.sessions:
+            self.session(session, trainers[session.cohort])
+        for attempt in self.plan.attempts:
+            self.attempt(attempt, trainers[attempt.cohort])
+        for completion in self.plan.completions:
+            cohort = self.plan.cohort_of(completion.username)
+            module_qualifications_grant(
+                trainee=self.trainees[completion.username],
+                module=self.modules[completion.module],
+                on=completion.on,
+                by=self.people[cohort.trainer],
+            )
+        for change in self.plan.status_changes:
+            trainee_status_change(
+                trainee=self.trainees[change.username],
+                status=change.status,
+                effective_on=change.effective_on,
+                reason=change.reason,
+                by=self.people["admin"],
+            )
+        self.medical()
 
-    def cohort(self, spec: DemoCohort) -> Cohort:
-        starts_on = self.today - dt.timedelta(weeks=spec.weeks_ago)
-        # Start on a Monday, as training weeks do.
-        starts_on -= dt.timedelta(days=starts_on.weekday())
+    def cohort(self, spec: PlannedCohort) -> None:
         cohort = Cohort.objects.create(
-            name=spec.name,
-            revision=self.revision,
-            starts_on=starts_on,
-            ends_on=starts_on + dt.timedelta(weeks=26),
+            name=spec.name, revision=self.revision, starts_on=spec.starts_on, ends_on=spec.ends_on
         )
         cohort.trainers.set([self.people[spec.trainer]])
         bulk_create_with_history(
@@ -449,44 +437,17 @@ class _Builder:
             ],
             CohortPlanEntry,
         )
-        trainees = [
-            trainee_enrol(
+        for t in spec.trainees:
+            self.trainees[t.username] = trainee_enrol(
                 user=self.people[t.username],
                 cohort=cohort,
                 agency=t.agency,
                 nationality=t.nationality,
                 crew_role=t.crew_role,
                 by=self.people["admin"],
-                on=starts_on,
+                on=spec.starts_on,
             )
-            for t in spec.trainees
-        ]
-        return cohort, trainees
-
-    def session_days(self, cohort: Cohort, start_week: int, end_week: int, count: int):
-        """`count` weekdays spread evenly over the planned weeks."""
-        first = cohort.week_start(start_week)
-        weekdays = [
-            first + dt.timedelta(days=d)
-            for d in range((end_week - start_week + 1) * 7)
-            if (first + dt.timedelta(days=d)).weekday() < 5
-        ]
-        step = len(weekdays) / count
-        return [weekdays[int(i * step)] for i in range(count)]
-
-    def attendance_for(self, username: str, day: dt.date) -> str:
-        """Who missed what: the behind-plan trainee missed weeks, the held one is excused."""
-        if username == "hamza" and self.today - dt.timedelta(weeks=9) <= day < self.today - (
-            dt.timedelta(weeks=4)
-        ):
-            return SessionAttendance.Attendance.EXCUSED
-        if username == "gaoyan" and day >= self.today - dt.timedelta(days=10):
-            return SessionAttendance.Attendance.EXCUSED
-        if username == "hamza" and day == self.today - dt.timedelta(weeks=4) + dt.timedelta(
-            days=(7 - (self.today - dt.timedelta(weeks=4)).weekday()) % 7
-        ):
-            return SessionAttendance.Attendance.LATE
-        return SessionAttendance.Attendance.PRESENT
+        self.cohorts[spec.name] = cohort
 
     def grade(self) -> int | None:
         roll = self.random.random()
@@ -494,70 +455,58 @@ class _Builder:
             return None  # not observed
         return self.random.choice([3, 3, 4, 4, 4, 5, 2])
 
-    def train(self, cohort: Cohort, trainees: list[Trainee], trainer: User) -> None:
-        for spec in MODULES:
-            module = self.modules[spec.code]
-            days = self.session_days(cohort, *spec.plan_weeks, spec.hours // SESSION_HOURS)
-            held = []
-            for day in days:
-                starts_at = self.at(day, 9 if len(held) % 2 == 0 else 14)
-                if starts_at > self.now + dt.timedelta(weeks=2):
-                    break
-                done = starts_at + dt.timedelta(hours=SESSION_HOURS) < self.now
-                session = self.session(cohort, module, trainer, starts_at, done=done)
-                if done:
-                    held.append(self.log(session, trainees, trainer))
-            if len(held) == len(days):
-                self.assess(module, held, trainer)
-
-    def session(self, cohort, module, trainer, starts_at, *, done: bool, notes: str = ""):
+    def session(self, planned: PlannedSession, trainer: User) -> None:
+        module = self.modules[planned.module]
         session = TrainingSession.objects.create(
-            cohort=cohort,
+            cohort=self.cohorts[planned.cohort],
             module=module,
             trainer=trainer,
-            starts_at=starts_at,
-            ends_at=starts_at + dt.timedelta(hours=SESSION_HOURS),
+            starts_at=planned.starts_at,
+            ends_at=planned.ends_at,
             location=LOCATIONS[module.category],
-            status=TrainingSession.Status.COMPLETED if done else TrainingSession.Status.SCHEDULED,
-            notes=notes,
+            status=TrainingSession.Status.COMPLETED
+            if planned.logged
+            else TrainingSession.Status.SCHEDULED,
+            notes=planned.notes,
         )
-        session.trainees.set(cohort.trainees.filter(status=Trainee.Status.IN_TRAINING))
-        return session
-
-    def log(self, session: TrainingSession, trainees: list[Trainee], trainer: User):
-        """Attendance, grades and (for fitness work) measurements of one completed session."""
-        attendances = []
-        for trainee in trainees:
-            kind = self.attendance_for(trainee.user.username, session.starts_at.date())
-            hours = {"present": Decimal(SESSION_HOURS), "late": Decimal("3.5")}.get(kind, 0)
-            attendance = SessionAttendance(
-                session=session,
-                trainee=trainee,
-                attendance=kind,
-                hours_credited=hours,
-                remarks=""
-                if kind == "present"
-                else "Arrived after the briefing."
-                if kind == "late"
-                else "Excused by the programme office.",
-            )
-            attendance.clean()
-            attendances.append(attendance)
+        booked = planned.trainees or [
+            t.username for t in self.plan.cohort_named(planned.cohort).trainees
+        ]
+        session.trainees.set([self.trainees[username] for username in booked])
+        if not planned.logged:
+            return
         attendances = bulk_create_with_history(
-            attendances, SessionAttendance, default_user=trainer, default_date=session.ends_at
+            [
+                SessionAttendance(
+                    session=session,
+                    trainee=self.trainees[a.username],
+                    attendance=a.kind,
+                    hours_credited=a.hours,
+                    remarks=a.remarks,
+                )
+                for a in planned.attendance
+            ],
+            SessionAttendance,
+            default_user=trainer,
+            default_date=session.ends_at,
         )
         present = [a for a in attendances if a.hours_credited > 0]
-        grades = [
-            CompetencyGrade(attendance=a, competency=c, grade=self.grade())
-            for a in present
-            for c in session.module.competencies.all()
-        ]
+        if planned.kind == "drill":
+            for attendance in present:
+                drill_renewals_grant(attendance=attendance, by=trainer)
+            return
         bulk_create_with_history(
-            grades, CompetencyGrade, default_user=trainer, default_date=session.ends_at
+            [
+                CompetencyGrade(attendance=a, competency=c, grade=self.grade())
+                for a in present
+                for c in module.competencies.all()
+            ],
+            CompetencyGrade,
+            default_user=trainer,
+            default_date=session.ends_at,
         )
-        if session.module.code == "PC-101":
+        if module.code == "PC-101":
             self.measure(present, session, trainer)
-        return session, attendances
 
     def measure(self, attendances, session, trainer) -> None:
         week = (session.starts_at.date() - session.cohort.starts_on).days / 7
@@ -586,172 +535,64 @@ class _Builder:
             rows, Measurement, default_user=trainer, default_date=session.ends_at
         )
 
-    def assess(self, module: Module, held, trainer: User) -> None:
-        """Each trainee with the hours takes the module's assessment after its last session."""
-        definition = next(iter(module.assessments.all()), None)
-        last_session, _attendances = held[-1]
-        credited = {}
-        for _session, attendances in held:
-            for a in attendances:
-                credited[a.trainee] = credited.get(a.trainee, 0) + a.hours_credited
-        for trainee, hours in credited.items():
-            if hours < module.required_hours:
-                continue
-            taken_at = last_session.ends_at + dt.timedelta(hours=1)
-            if definition is None:
-                module_qualifications_grant(
-                    trainee=trainee, module=module, on=taken_at.date(), by=trainer
-                )
-                continue
-            if taken_at > self.now:
-                continue
-            failing = trainee.user.username == "trainee" and module.code == "SO-201"
-            self.attempt(definition, trainee, taken_at, trainer, fail=failing)
-            retake = taken_at + dt.timedelta(days=7)
-            if failing and retake < self.now:
-                self.attempt(definition, trainee, retake, trainer, fail=False)
-
-    def attempt(self, definition, trainee, taken_at, trainer, *, fail: bool) -> None:
-        criteria = list(definition.criteria.all())
+    def attempt(self, planned: PlannedAttempt, trainer: User) -> None:
+        definition = next(iter(self.modules[planned.module].assessments.all()))
         score = None
         if definition.pass_score is not None:
             score = (
-                definition.pass_score - 11
-                if fail
-                else min(definition.max_score, definition.pass_score + self.random.randint(2, 20))
+                min(definition.max_score, definition.pass_score + self.random.randint(2, 20))
+                if planned.passed
+                else definition.pass_score - 11
             )
         grades = {
-            c.competency: max(c.minimum_grade, self.random.choice([3, 4, 4, 5])) for c in criteria
+            c.competency: max(c.minimum_grade, self.random.choice([3, 4, 4, 5]))
+            for c in definition.criteria.all()
         }
         assessment_record(
-            trainee=trainee,
+            trainee=self.trainees[planned.username],
             definition=definition,
             assessor=trainer,
-            taken_at=taken_at,
+            taken_at=planned.taken_at,
             score=score,
             grades=grades,
-            # Signed by the trainer, an authorised assessor, as they debriefed it.
             sign=True,
-            signed_at=min(taken_at + dt.timedelta(minutes=30), self.now),
-            remarks="Debriefed; retake after a week of revision." if fail else "",
+            signed_at=planned.signed_at,
+            remarks=planned.remarks,
         )
 
-    def recurrent_drills(self, cohort, trainees, trainer, *, days_ago: int, absent: set[str]):
-        """Renewal drills: attending one renews the currency it keeps, from that day."""
-        for code in ("ER-301", "ER-302"):
-            session = self.session(
-                cohort,
-                self.modules[code],
-                trainer,
-                self.at(self.today - dt.timedelta(days=days_ago), 9),
-                done=True,
-                notes="Recurrent drill.",
+    def medical(self) -> None:
+        medic = self.people["medic"]
+        for planned in self.plan.holds:
+            hold = medical_hold_open(
+                trainee=self.trainees[planned.username],
+                opened_on=planned.opened_on,
+                reason=planned.reason,
+                by=medic,
             )
-            for trainee in trainees:
-                kind = "excused" if trainee.user.username in absent else "present"
-                attendance = SessionAttendance.objects.create(
-                    session=session,
-                    trainee=trainee,
-                    attendance=kind,
-                    hours_credited=SESSION_HOURS if kind == "present" else 0,
-                    remarks="" if kind == "present" else "On leave; drill to be rescheduled.",
+            if planned.closed_on:
+                medical_hold_close(
+                    hold=hold, closed_on=planned.closed_on, note=planned.note, by=medic
                 )
-                drill_renewals_grant(attendance=attendance, by=trainer)
+        for c in self.plan.certificates:
+            medical_certificate_record(
+                trainee=self.trainees[c.username],
+                kind=c.kind,
+                issued_on=c.issued_on,
+                expires_on=c.expires_on,
+                examiner="Astronaut Center of China, aeromedical board",
+                restrictions=c.restrictions,
+                by=medic,
+            )
 
 
 @transaction.atomic
 def demo_records_ensure(*, revision: ProgrammeRevision, people: list[User]) -> bool:
-    """Create the demo cohorts and their records unless they exist. True if it created them."""
+    """Create the demo cohorts and their records unless they exist. True if it created them.
+
+    The records are those of `demo_plan` as of now, in the site's time zone.
+    """
     if demo_records_present():
         return False
-    by_name = {p.username: p for p in people}
-    medic, admin = by_name["medic"], by_name["admin"]
-    builder = _Builder(revision=revision, people=by_name, today=timezone.localdate())
-    for spec in DEMO_COHORTS:
-        cohort, trainees = builder.cohort(spec)
-        builder.train(cohort, trainees, by_name[spec.trainer])
-        if spec is PAYLOAD_COHORT:
-            # Held yesterday afternoon and not logged yet: the first thing on trainer's floor.
-            latest = cohort.sessions.filter(status=TrainingSession.Status.COMPLETED).latest(
-                "starts_at"
-            )
-            builder.session(
-                cohort,
-                latest.module,
-                by_name[spec.trainer],
-                builder.at(builder.today - dt.timedelta(days=1), 15),
-                done=False,
-                notes="Extra practice run requested by the crew.",
-            )
-        if spec is CREW_COHORT:
-            builder.recurrent_drills(
-                cohort, trainees, by_name[spec.trainer], days_ago=40, absent={"xuning"}
-            )
-            # The drill Xu Ning missed, rescheduled: something on trainer2's floor this week.
-            builder.session(
-                cohort,
-                builder.modules["ER-301"],
-                by_name[spec.trainer],
-                builder.at(builder.today + dt.timedelta(days=5), 9),
-                done=False,
-                notes="Make-up recurrent drill.",
-            )
-            tang = next(t for t in trainees if t.user.username == "tanghui")
-            trainee_status_change(
-                trainee=tang,
-                status=Trainee.Status.FLIGHT_ASSIGNED,
-                effective_on=builder.today - dt.timedelta(days=14),
-                reason="Assigned as flight engineer of the next Shenzhou crew.",
-                by=admin,
-            )
-    # The demo cohorts' trainees only: seed_demo --scale adds thousands of others.
-    trainees = {
-        t.user.username: t
-        for t in Trainee.objects.filter(
-            cohort__name__in=[c.name for c in DEMO_COHORTS]
-        ).select_related("user")
-    }
-    medical_hold_open(
-        trainee=trainees["gaoyan"],
-        opened_on=builder.today - dt.timedelta(days=10),
-        reason="Vestibular symptoms after a centrifuge run; ENT review pending.",
-        by=medic,
-    )
-    hold = medical_hold_open(
-        trainee=trainees["trainee2"],
-        opened_on=builder.today - dt.timedelta(days=60),
-        reason="Upper respiratory infection.",
-        by=medic,
-    )
-    medical_hold_close(
-        hold=hold,
-        closed_on=builder.today - dt.timedelta(days=52),
-        note="Recovered; cleared for centrifuge and pool work.",
-        by=medic,
-    )
-    demo_certificates_record(trainees=trainees, medic=medic, today=builder.today)
+    plan = demo_plan(now=timezone.now(), tz=timezone.get_default_timezone())
+    _Writer(plan=plan, revision=revision, people={p.username: p for p in people}).write()
     return True
-
-
-# Days before today each trainee's certificates were issued: a year's validity from then. Wang
-# Fang's fitness certificate expires within the month, for the medical officer's list.
-CERTIFICATES_ISSUED_DAYS_AGO = {"wangfang": {MedicalCertificate.Kind.FITNESS: 345}}
-
-
-def demo_certificates_record(*, trainees: dict[str, Trainee], medic: User, today: dt.date) -> None:
-    """A current medical and fitness certificate for every demo trainee, from their selection."""
-    for username, trainee in sorted(trainees.items()):
-        for kind in MedicalCertificate.Kind.values:
-            days_ago = CERTIFICATES_ISSUED_DAYS_AGO.get(username, {}).get(kind, 90)
-            issued_on = today - dt.timedelta(days=days_ago)
-            medical_certificate_record(
-                trainee=trainee,
-                kind=kind,
-                issued_on=issued_on,
-                expires_on=issued_on + dt.timedelta(days=365),
-                examiner="Astronaut Center of China, aeromedical board",
-                restrictions="Corrective lenses in flight."
-                if (username, kind) == ("trainee2", MedicalCertificate.Kind.MEDICAL)
-                else "",
-                by=medic,
-            )

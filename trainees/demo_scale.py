@@ -24,6 +24,8 @@ from accounts.models import Role, User
 from curriculum.models import AssessmentDefinition, Competency, Module, Programme, ProgrammeRevision
 from curriculum.services import revision_publish
 
+from . import demo_plan
+from .demo_plan import scale_calendar
 from .models import (
     AssessmentResult,
     Cohort,
@@ -47,8 +49,6 @@ COHORT_SIZE = 20
 BIG_COHORT_SIZE = 100
 SESSION_HOURS = 4
 SESSIONS_PER_MODULE = 4  # 60 modules x 4 = 240 sessions; the year's other weekdays repeat drills
-WEEKS = 52
-HOLIDAYS_EVERY = 26  # one weekday in 26 is a holiday: 260 weekdays -> 250 sessions
 BATCH = 2000
 CATEGORIES = ["physical", "spacecraft", "emergency", "science"]
 
@@ -154,14 +154,8 @@ class _ScaleBuilder:
         )
         self.password = make_password("tiangong-demo")
         self.trainee_group = Group.objects.get(name=Role.TRAINEE)
-        # The year ends last Friday; it starts on the Monday 52 weeks before.
-        self.starts_on = today - dt.timedelta(weeks=WEEKS, days=today.weekday())
-        weekdays = [
-            self.starts_on + dt.timedelta(days=d)
-            for d in range(WEEKS * 7)
-            if (self.starts_on + dt.timedelta(days=d)).weekday() < 5
-        ]
-        self.days = [d for i, d in enumerate(weekdays) if i % HOLIDAYS_EVERY != HOLIDAYS_EVERY - 1]
+        # The year ends before this week, whatever today is (`demo_plan.scale_calendar`).
+        self.starts_on, self.days = scale_calendar(today=today)
 
     def week(self, day: dt.date) -> int:
         return (day - self.starts_on).days // 7 + 1
@@ -179,7 +173,7 @@ class _ScaleBuilder:
             name=name,
             revision=self.revision,
             starts_on=self.starts_on,
-            ends_on=self.starts_on + dt.timedelta(weeks=WEEKS + 4),
+            ends_on=self.starts_on + dt.timedelta(weeks=demo_plan.SCALE_WEEKS + 4),
         )
         cohort.trainers.set([self.trainer])
         plan = self.schedule()

@@ -126,3 +126,57 @@ def test_no_page_has_a_serious_accessibility_violation(
     failures = [f"{name}: {v}" for name, found in checked.items() for v in found]
     assert not failures, "\n".join(failures)
     CHECKED.extend((name, language, "phone" if viewport else "desktop") for name in checked)
+
+
+# The demo as seeded on the day the suite runs, page by page as its people see it: states that
+# the `world` above never meets (a held session waiting to be logged, a trainee behind plan, an
+# expiring currency, a hold) are checked too, each in its reader's own language.
+DEMO_PAGES = [
+    ("trainer", "trainees:trainer_home", None),
+    ("trainer", "trainees:session_list", None),
+    ("trainer", "trainees:session_week", None),
+    ("trainer", "trainees:cohort_board", "payload"),
+    ("trainer", "trainees:trainee_detail", "hamza"),
+    ("trainer2", "trainees:trainer_home", None),
+    ("trainer2", "trainees:session_list", None),
+    ("trainee", "trainees:trainee_home", None),
+    ("trainee", "trainees:transcript", "trainee"),
+    ("hamza", "trainees:trainee_home", None),
+    ("gaoyan", "trainees:trainee_home", None),
+    ("yangbo", "trainees:trainee_home", None),
+    ("xuning", "trainees:trainee_home", None),
+    ("medic", "trainees:medical_home", None),
+    ("medic", "trainees:medical_record", "gaoyan"),
+    ("admin", "curriculum:home", None),
+    ("admin", "trainees:cohort_list", None),
+    ("admin", "notifications:list", None),
+]
+
+
+def test_no_page_of_the_demo_has_a_serious_accessibility_violation(browser, live_server):
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from trainees.models import Cohort, Trainee
+
+    call_command("seed_demo", force=True, verbosity=0)
+    objects = {t.user.username: t for t in Trainee.objects.select_related("user")}
+    objects["payload"] = Cohort.objects.get(name__startswith="Payload")
+    failures, languages = [], set()
+    for username, url_name, obj in DEMO_PAGES:
+        user = User.objects.get(username=username)
+        languages.add(user.preferred_language)
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(bypass_csp=True)
+        name = django_settings.SESSION_COOKIE_NAME
+        value = client.cookies[name].value
+        context.add_cookies([{"name": name, "value": value, "url": live_server.url}])
+        page = context.new_page()
+        url = live_server.url + reverse(url_name, kwargs={"pk": objects[obj].pk} if obj else None)
+        response = page.goto(url)
+        assert response.status == 200, url
+        failures += [f"{username} {url_name}: {v}" for v in serious_violations(page)]
+        context.close()
+    assert languages == set(LANGUAGES)
+    assert not failures, "\n".join(failures)
