@@ -160,6 +160,43 @@ def user_invitation_send(*, user: User, site: LinkSite, by: User | None = None) 
     )
 
 
+PASSWORD_RESET_TEMPLATES = {
+    "subject_template_name": "emails/password_reset_subject.txt",
+    "email_template_name": "emails/password_reset.txt",
+    "html_email_template_name": "emails/password_reset.html",
+}
+
+
+def password_reset_request(*, email: str, site: LinkSite) -> None:
+    """Someone asked for a link to set a password again for `email`: queue the e-mail.
+
+    The same work whether or not anyone has this address, so that neither the answer nor its
+    time tells a stranger who has an account: the request only queues the task, after commit,
+    and the task (`password_reset_send`) decides whether there is anyone to write to.
+    """
+    from .tasks import password_reset_send as task
+
+    task.delay_on_commit(email=email, domain=site.domain, use_https=site.use_https)
+
+
+def password_reset_send(*, email: str, site: LinkSite) -> int:
+    """E-mail a link to set a password again to every active person with the address `email`
+    (none, for an unknown one), in their language; returns how many were sent."""
+    from .forms import PasswordResetForm  # forms import this module's field lists
+
+    form = PasswordResetForm({"email": email})
+    if not form.is_valid():
+        return 0
+    people = list(form.get_users(email))
+    form.save(
+        domain_override=site.domain,
+        use_https=site.use_https,
+        from_email=None,
+        **PASSWORD_RESET_TEMPLATES,
+    )
+    return len(people)
+
+
 @transaction.atomic
 def user_roles_change(*, user: User, roles: Iterable[Role], by: User) -> None:
     """Change a person's roles. A programme admin cannot take their own admin role away."""
