@@ -52,6 +52,10 @@ def locked_out(sender, request=None, username=None, ip_address=None, **kwargs) -
     )
 
 
+def lockout_released(*, user, ip_address, by) -> None:
+    logger.info("lock-out released user=%s ip=%s by=%s", user.pk, ip_address or "-", by.pk)
+
+
 def roles_changed(*, user, added, removed, by=None) -> None:
     logger.info(
         "roles changed user=%s by=%s added=%s removed=%s",

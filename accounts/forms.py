@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trainingtracker.mail import automated_headers
 
+from .fields import ID_LIMIT
 from .models import Role, User
 from .services import PERSON_FIELDS, PROFILE_FIELDS
 
@@ -189,3 +190,9 @@ class RolesForm(_ModelHelperMixin, forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
     )
+
+
+class LockoutReleaseForm(forms.Form):
+    """Which lock-out to release (a button per lock-out on the page)."""
+
+    lockout = forms.IntegerField(min_value=1, max_value=ID_LIMIT)

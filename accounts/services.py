@@ -198,6 +198,25 @@ def password_reset_send(*, email: str, site: LinkSite) -> int:
 
 
 @transaction.atomic
+def lockout_release(*, lockout, by: User) -> None:
+    """Unlock `lockout` (from `lockouts_current`) before its cool-off ends: the person may sign
+    in from that client again. Recorded in the person's history (who unlocked, when, for which
+    client) and in the audit log."""
+    from axes.models import AccessAttempt
+
+    if not AccessAttempt.objects.filter(pk=lockout.id).delete()[0]:
+        return  # unlocked meanwhile (the cool-off ended, another admin, a right password)
+    person = lockout.person
+    person._history_user = by
+    person._change_reason = _(
+        "Sign-in unlocked for the client %(address)s after %(failures)s failed attempts."
+    ) % {"address": lockout.ip_address or "-", "failures": lockout.failures}
+    # Nothing of the person changes: the save only writes the history row that says so.
+    person.save(update_fields=["display_name"])
+    audit.lockout_released(user=person, ip_address=lockout.ip_address, by=by)
+
+
+@transaction.atomic
 def user_roles_change(*, user: User, roles: Iterable[Role], by: User) -> None:
     """Change a person's roles. A programme admin cannot take their own admin role away."""
     roles = set(roles)

@@ -48,6 +48,7 @@ urlpatterns = [
     path("profile/", people_views.profile, name="profile"),
     path("people/", people_views.people, name="people"),
     path("people/add/", people_views.person_add, name="person_add"),
+    path("people/lockouts/", people_views.lockouts, name="lockouts"),
     path("people/<int:pk>/", people_views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", people_views.person_edit, name="person_edit"),
     path("people/<int:pk>/roles/", people_views.person_roles, name="person_roles"),

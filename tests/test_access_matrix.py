@@ -67,6 +67,7 @@ EXPECTED = {
     # People, profiles and cohorts (issue 9): every write page is the programme admin's.
     "accounts:profile": each(OK),
     "accounts:people": each(FORBIDDEN, programme_admin=OK, operator=OK),
+    "accounts:lockouts": each(FORBIDDEN, programme_admin=OK, operator=OK),
     "accounts:person_add": each(FORBIDDEN, programme_admin=OK, operator=OK),
     "trainees:cohort_list": each(OK, trainee=FORBIDDEN, other_trainee=FORBIDDEN),
     "trainees:cohort_add": each(FORBIDDEN, programme_admin=OK, operator=OK),

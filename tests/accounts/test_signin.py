@@ -99,7 +99,7 @@ def test_repeated_wrong_passwords_lock_the_account(client, trainer, settings):
         assert sign_in(client, "lihao", "wrong-password").status_code == 200
     locked = sign_in(client, "lihao", "wrong-password")
     assert locked.status_code == 429
-    assert "this account is locked for 15 minutes" in locked.content.decode()
+    assert "this account is locked on this device for 15 minutes" in locked.content.decode()
 
     # Even the right password is refused while the account is locked, from anywhere.
     still_locked = sign_in(client, "lihao")
