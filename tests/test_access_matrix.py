@@ -529,9 +529,13 @@ def test_access(request, personas, name, route):
             url = reverse(name, kwargs={"pk": world[obj].pk})
         else:
             url = concrete(route)
-        problem = _mismatch(clients[persona].get(url), expected, url)
+        response = clients[persona].get(url)
+        problem = _mismatch(response, expected, url)
         if problem:
             failures.append(f"{persona} on {obj or 'the page'}: GET {problem}")
+        elif persona != "anonymous" and "no-store" not in response.get("Cache-Control", ""):
+            # Whatever a signed-in person is shown may be someone's records (issue 22).
+            failures.append(f"{persona} on {obj or 'the page'}: GET {url} without no-store")
         if expected in REFUSALS and not (persona == "operator" and name.startswith(ADMIN_PREFIXES)):
             # A refusal holds for a POST too, before any form is read (the POSTs that people
             # may make are posted to by tests/security/test_hostile_input.py).

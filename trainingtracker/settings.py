@@ -109,6 +109,8 @@ MIDDLEWARE = [
     # Every view needs a signed-in user unless it is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
+    # Nothing a signed-in person is shown is kept by a browser or proxy cache.
+    "accounts.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
