@@ -1,6 +1,6 @@
 """People pages: a programme admin adds people, changes their roles, deactivates them; everyone
 edits their own profile. Nobody sees or sets another person's password here: a new person gets
-a link to set their own (`accounts.services.user_invitation_send`).
+a link to set their own (`accounts.services.user_invitation_send`, by a Celery task).
 """
 
 from django.conf import settings
@@ -30,7 +30,7 @@ from .services import (
     person_create,
     person_update,
     user_deactivate,
-    user_invitation_send,
+    user_invitation_request,
     user_profile_update,
     user_reactivate,
     user_roles_change,
@@ -209,7 +209,7 @@ def person_invite(request, pk: int):
     def send(person):
         if not person.is_active:
             raise ValidationError(_("Reactivate this person first."))
-        user_invitation_send(user=person, site=LinkSite.from_request(request), by=request.user)
+        user_invitation_request(user=person, site=LinkSite.from_request(request), by=request.user)
 
     return _confirmed_action(
         request,
