@@ -74,7 +74,8 @@
     // redirected): keep it out of the status line and say what happens instead.
     form.addEventListener("htmx:beforeSwap", function (event) {
       var xhr = event.detail.xhr;
-      if (xhr && xhr.responseURL && xhr.responseURL.indexOf("/log/draft/") === -1) {
+      var path = xhr && xhr.responseURL ? new URL(xhr.responseURL).pathname : "";
+      if (path && !/\/log\/draft\/$/.test(path)) {
         event.detail.shouldSwap = false;
         say(form.dataset.textSignedOut);
       }
