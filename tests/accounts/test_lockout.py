@@ -109,3 +109,25 @@ def test_a_lock_out_on_no_ones_user_name_or_an_unknown_id_is_not_found(
     for junk in ["", "x", "99999999999999999999999"]:
         assert admin.post(reverse("accounts:lockouts"), {"lockout": junk}).status_code == 404
     assert AccessAttempt.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("count", "forwarded", "expected"),
+    [
+        (0, "198.51.100.7", PROXY),  # no proxy trusted: the header is anyone's to write
+        (1, "198.51.100.7", "198.51.100.7"),
+        (1, "1.2.3.4, 198.51.100.7", "198.51.100.7"),
+        (2, "1.2.3.4, 198.51.100.7, 10.0.0.1", "198.51.100.7"),
+        (2, "198.51.100.7", PROXY),  # fewer addresses than proxies: not through them
+        (1, "not-an-address", PROXY),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_the_client_address_is_the_one_the_outermost_trusted_proxy_wrote(
+    rf, settings, count, forwarded, expected
+):
+    from accounts.throttle import client_address
+
+    settings.TRUSTED_PROXY_COUNT = count
+    request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == expected

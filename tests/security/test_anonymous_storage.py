@@ -8,6 +8,7 @@ kept on the trainer's device (static/js/session_log.js), and the server keeps no
 
 import pytest
 from axes.models import AccessAttempt
+from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.urls import reverse
@@ -26,6 +27,13 @@ def stored_sizes() -> list[int]:
         for a in AccessAttempt.objects.all()
     ]
     return sessions + attempts
+
+
+def cookie_names(response) -> set[str]:
+    """The cookies `response` sets, none of them a sign-in session's."""
+    names = set(response.cookies)
+    assert django_settings.SESSION_COOKIE_NAME not in names
+    return names
 
 
 @pytest.fixture(params=["django.contrib.sessions.backends.db", "cached_db"])
@@ -52,18 +60,10 @@ def test_an_anonymous_post_of_2_mb_to_a_session_log_stores_nothing(
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
     assert not Session.objects.exists()
-    assert settings_cookie_names(response) <= {"csrftoken"}
+    assert cookie_names(response) <= {"csrftoken"}
     # The sign-in page it is sent to stores nothing either.
     assert client.get(response["Location"]).status_code == 200
     assert not Session.objects.exists()
-
-
-def settings_cookie_names(response) -> set[str]:
-    from django.conf import settings
-
-    names = set(response.cookies)
-    assert settings.SESSION_COOKIE_NAME not in names
-    return names
 
 
 @pytest.mark.parametrize(
@@ -86,4 +86,4 @@ def test_an_anonymous_post_of_2_mb_anywhere_open_leaves_nothing_larger_than_a_fe
         response = client.post(reverse(url_name), data)
         assert response.status_code < 500
     assert all(size < A_FEW_KB for size in stored_sizes()), stored_sizes()
-    assert settings_cookie_names(response) <= {"csrftoken", "django_language"}
+    assert cookie_names(response) <= {"csrftoken", "django_language"}
