@@ -9,11 +9,28 @@ A failed sign-in names the username that was typed, never the password.
 
 import logging
 
+from .throttle import client_address
+
 logger = logging.getLogger("trainingtracker.audit")
 
 
+# The longest user name there is (User.username); what is typed past it names no one.
+USERNAME_KEPT = 150
+
+
 def _ip(request) -> str:
-    return (request.META.get("REMOTE_ADDR") or "-") if request is not None else "-"
+    """The client's address, from the proxy header the deployment trusts (accounts/throttle.py)."""
+    return (client_address(request) if request is not None else None) or "-"
+
+
+def username_typed(request, credentials=None) -> str | None:
+    """The user name django-axes counts failures under (AXES_USERNAME_CALLABLE): what was typed,
+    cut to the longest user name, so a stranger's 2 MB "user name" is not what it stores."""
+    if credentials is not None:
+        username = credentials.get("username")
+    else:
+        username = request.POST.get("username") if request is not None else None
+    return username[:USERNAME_KEPT] if isinstance(username, str) else None
 
 
 def signed_in(sender, request=None, user=None, **kwargs) -> None:
@@ -22,7 +39,7 @@ def signed_in(sender, request=None, user=None, **kwargs) -> None:
 
 def sign_in_failed(sender, credentials=None, request=None, **kwargs) -> None:
     username = (credentials or {}).get("username", "")
-    logger.warning("sign-in failed username=%r ip=%s", username[:150], _ip(request))
+    logger.warning("sign-in failed username=%r ip=%s", username[:USERNAME_KEPT], _ip(request))
 
 
 def signed_out(sender, request=None, user=None, **kwargs) -> None:
@@ -30,7 +47,13 @@ def signed_out(sender, request=None, user=None, **kwargs) -> None:
 
 
 def locked_out(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
-    logger.warning("lock-out username=%r ip=%s", (username or "")[:150], ip_address or "-")
+    logger.warning(
+        "lock-out username=%r ip=%s", (username or "")[:USERNAME_KEPT], ip_address or "-"
+    )
+
+
+def lockout_released(*, user, ip_address, by) -> None:
+    logger.info("lock-out released user=%s ip=%s by=%s", user.pk, ip_address or "-", by.pk)
 
 
 def roles_changed(*, user, added, removed, by=None) -> None:

@@ -3,10 +3,15 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db.models.functions import Lower
+from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from trainingtracker.mail import automated_headers
+
+from .fields import ID_LIMIT
 from .models import Role, User
 from .services import PERSON_FIELDS, PROFILE_FIELDS
 
@@ -58,10 +63,33 @@ class PasswordResetForm(_HelperMixin, auth_forms.PasswordResetForm):
             if user.email.casefold() == email.casefold()
         )
 
-    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        # Written for the account's owner, in their language, whoever asked for it.
-        with translation.override(context["user"].preferred_language):
-            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """Written for the account's owner, in their language, whoever asked for it, with the
+        headers of an automated e-mail. Unlike Django's, a failure is raised, not logged: the
+        Celery task that sends it tries again (accounts/tasks.py)."""
+        language = context["user"].preferred_language
+        with translation.override(language):
+            subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+            body = loader.render_to_string(email_template_name, context)
+            html = (
+                loader.render_to_string(html_email_template_name, context)
+                if html_email_template_name
+                else None
+            )
+        message = EmailMultiAlternatives(
+            subject, body, from_email, [to_email], headers=automated_headers(language=language)
+        )
+        if html is not None:
+            message.attach_alternative(html, "text/html")
+        message.send()
 
 
 class SetPasswordForm(_HelperMixin, auth_forms.SetPasswordForm):
@@ -162,3 +190,9 @@ class RolesForm(_ModelHelperMixin, forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
     )
+
+
+class LockoutReleaseForm(forms.Form):
+    """Which lock-out to release (a button per lock-out on the page)."""
+
+    lockout = forms.IntegerField(min_value=1, max_value=ID_LIMIT)

@@ -1,4 +1,5 @@
 from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
 
 
 class UserPreferencesMiddleware:
@@ -22,3 +23,25 @@ class UserPreferencesMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class NoStoreMiddleware:
+    """Marks every answer to a signed-in person `Cache-Control: no-store` (issue 22).
+
+    Every page behind the sign-in carries someone's records: medical holds and certificates,
+    grades, the trainee's download, transcripts and boards as PDF or CSV. Marking them one view
+    at a time would miss the next one added; marking every signed-in answer misses none, and
+    costs little (a page is built per person anyway, never served from a shared cache). What
+    an anonymous visitor gets (the sign-in page, static files, served by WhiteNoise before this)
+    is left alone, and so is a view that chose its own caching (the calendar feed). Goes after
+    AuthenticationMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response

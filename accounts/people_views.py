@@ -1,25 +1,36 @@
 """People pages: a programme admin adds people, changes their roles, deactivates them; everyone
 edits their own profile. Nobody sees or sets another person's password here: a new person gets
-a link to set their own (`accounts.services.user_invitation_send`).
+a link to set their own (`accounts.services.user_invitation_send`, by a Celery task).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from .forms import PersonCreateForm, PersonEditForm, ProfileForm, RolesForm, errors_to_form
+from .forms import (
+    LockoutReleaseForm,
+    PersonCreateForm,
+    PersonEditForm,
+    ProfileForm,
+    RolesForm,
+    errors_to_form,
+)
 from .models import Role, User
+from .selectors import lockouts_current
 from .services import (
     LinkSite,
+    lockout_release,
     person_create,
     person_update,
     user_deactivate,
-    user_invitation_send,
+    user_invitation_request,
     user_profile_update,
     user_reactivate,
     user_roles_change,
@@ -198,7 +209,7 @@ def person_invite(request, pk: int):
     def send(person):
         if not person.is_active:
             raise ValidationError(_("Reactivate this person first."))
-        user_invitation_send(user=person, site=LinkSite.from_request(request), by=request.user)
+        user_invitation_request(user=person, site=LinkSite.from_request(request), by=request.user)
 
     return _confirmed_action(
         request,
@@ -206,4 +217,29 @@ def person_invite(request, pk: int):
         action="invite",
         service=send,
         done=_("A new link to set a password was sent to %(name)s."),
+    )
+
+
+@permission_required(MANAGE, raise_exception=True)
+def lockouts(request):
+    """The accounts locked after repeated wrong passwords, each for one client; unlock one."""
+    current = lockouts_current(viewer=request.user)
+    if request.method == "POST":
+        form = LockoutReleaseForm(request.POST)
+        chosen = form.is_valid() and next(
+            (lockout for lockout in current if lockout.id == form.cleaned_data["lockout"]), None
+        )
+        if not chosen:
+            raise Http404
+        lockout_release(lockout=chosen, by=request.user)
+        messages.success(
+            request,
+            _("%(name)s can sign in again from %(address)s.")
+            % {"name": chosen.person.display_name, "address": chosen.ip_address or "-"},
+        )
+        return redirect("accounts:lockouts")
+    return render(
+        request,
+        "accounts/lockouts.html",
+        {"lockouts": current, "lockout_limit": settings.AXES_FAILURE_LIMIT},
     )

@@ -97,7 +97,7 @@ def person_create(
 ) -> User:
     """Add a person with their roles and no password; they set it from the invitation.
 
-    With `invite_via`, the invitation is sent once the transaction commits, so a creation that
+    With `invite_via`, the invitation is queued once the transaction commits, so a creation that
     rolls back (a bulk import with a bad row) e-mails no one.
     """
     roles = list(roles)
@@ -120,15 +120,25 @@ def person_create(
     user.save()
     user_set_roles(user=user, roles=roles, by=by)
     if invite_via is not None:
-        # Robust: a mail server that fails is logged, and the person (already saved) can be
-        # sent the link again from their page, instead of the admin seeing an error page.
-        transaction.on_commit(
-            lambda: user_invitation_send(user=user, site=invite_via, by=by), robust=True
-        )
+        user_invitation_request(user=user, site=invite_via, by=by)
     return user
 
 
-def user_invitation_send(*, user: User, site: LinkSite, by: User | None = None) -> None:
+def user_invitation_request(*, user: User, site: LinkSite, by: User | None = None) -> None:
+    """Queue the invitation (`user_invitation_send`) for after the commit: a Celery worker
+    sends it, and tries again while the mail server is away, so the admin's page never waits
+    for the mail server nor fails with it."""
+    from .tasks import invitation_send as task
+
+    task.delay_on_commit(
+        user_id=user.pk,
+        domain=site.domain,
+        use_https=site.use_https,
+        by_id=getattr(by, "pk", None),
+    )
+
+
+def user_invitation_send(*, user: User, site: LinkSite, by: User | None = None) -> bool:
     """E-mail `user`, in their language, a one-time link to set their password.
 
     The link is the password-reset link: it stops working once the password is set (the token
@@ -137,7 +147,7 @@ def user_invitation_send(*, user: User, site: LinkSite, by: User | None = None) 
     from .forms import PasswordResetForm  # forms import this module's field lists
 
     if not user.is_active or not user.email:
-        return
+        return False
     context = {
         "email": user.email,
         "domain": site.domain,
@@ -158,6 +168,63 @@ def user_invitation_send(*, user: User, site: LinkSite, by: User | None = None) 
         user.email,
         html_email_template_name="emails/invitation.html",
     )
+    return True
+
+
+PASSWORD_RESET_TEMPLATES = {
+    "subject_template_name": "emails/password_reset_subject.txt",
+    "email_template_name": "emails/password_reset.txt",
+    "html_email_template_name": "emails/password_reset.html",
+}
+
+
+def password_reset_request(*, email: str, site: LinkSite) -> None:
+    """Someone asked for a link to set a password again for `email`: queue the e-mail.
+
+    The same work whether or not anyone has this address, so that neither the answer nor its
+    time tells a stranger who has an account: the request only queues the task, after commit,
+    and the task (`password_reset_send`) decides whether there is anyone to write to.
+    """
+    from .tasks import password_reset_send as task
+
+    task.delay_on_commit(email=email, domain=site.domain, use_https=site.use_https)
+
+
+def password_reset_send(*, email: str, site: LinkSite) -> int:
+    """E-mail a link to set a password again to every active person with the address `email`
+    (none, for an unknown one), in their language; returns how many were sent."""
+    from .forms import PasswordResetForm  # forms import this module's field lists
+
+    form = PasswordResetForm({"email": email})
+    if not form.is_valid():
+        return 0
+    people = list(form.get_users(email))
+    form.save(
+        domain_override=site.domain,
+        use_https=site.use_https,
+        from_email=None,
+        **PASSWORD_RESET_TEMPLATES,
+    )
+    return len(people)
+
+
+@transaction.atomic
+def lockout_release(*, lockout, by: User) -> None:
+    """Unlock `lockout` (from `lockouts_current`) before its cool-off ends: the person may sign
+    in from that client again. Recorded in the person's history (who unlocked, when, for which
+    client) and in the audit log."""
+    from axes.models import AccessAttempt
+
+    if not AccessAttempt.objects.filter(pk=lockout.id).delete()[0]:
+        return  # unlocked meanwhile (the cool-off ended, another admin, a right password)
+    person = lockout.person
+    person._history_user = by
+    person._change_reason = _(
+        "Sign-in unlocked for the client %(address)s after %(failures)s failed attempts."
+    ) % {"address": lockout.ip_address or "-", "failures": lockout.failures}
+    # Nothing of the person changes: the save only writes the history row that says so.
+    person.save(update_fields=["display_name"])
+    audit.lockout_released(user=person, ip_address=lockout.ip_address, by=by)
 
 
 @transaction.atomic

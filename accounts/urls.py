@@ -23,13 +23,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=forms.PasswordResetForm,
-            email_template_name="emails/password_reset.txt",
-            html_email_template_name="emails/password_reset.html",
-            subject_template_name="emails/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -54,6 +48,7 @@ urlpatterns = [
     path("profile/", people_views.profile, name="profile"),
     path("people/", people_views.people, name="people"),
     path("people/add/", people_views.person_add, name="person_add"),
+    path("people/lockouts/", people_views.lockouts, name="lockouts"),
     path("people/<int:pk>/", people_views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", people_views.person_edit, name="person_edit"),
     path("people/<int:pk>/roles/", people_views.person_roles, name="person_roles"),

@@ -1,12 +1,17 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from .forms import SignInForm
+from . import throttle
+from .forms import PasswordResetForm, SignInForm
 from .models import Role
+from .services import LinkSite, password_reset_request
 
 # Where each role lands after signing in.
 LANDING_PAGES = {
@@ -35,6 +40,40 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
     def get_user(self, uidb64):
         user = super().get_user(uidb64)
         return user if user is not None and user.is_active else None
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a link to set a password again: the same answer, after the same work, for an
+    address that has an account and one that has not (`password_reset_request` only queues the
+    e-mail), and a limit on how often an address, or a client, may ask."""
+
+    form_class = PasswordResetForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        window = settings.PASSWORD_RESET_LIMIT_WINDOW
+        allowed = [
+            throttle.rate_allow(
+                scope="reset-client",
+                value=throttle.client_address(self.request) or "-",
+                limit=settings.PASSWORD_RESET_LIMIT_PER_CLIENT,
+                window=window,
+            ),
+            throttle.rate_allow(
+                scope="reset-address",
+                value=email,
+                limit=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS,
+                window=window,
+            ),
+        ]
+        if not all(allowed):
+            form.add_error(
+                None, _("Too many links were asked for. Try again in an hour, or ask an admin.")
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        password_reset_request(email=email, site=LinkSite.from_request(self.request))
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class SignInView(auth_views.LoginView):

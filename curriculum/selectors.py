@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from trainingtracker.spreadsheet import cell_out
+
 from .models import (
     AssessmentCriterion,
     AssessmentDefinition,
@@ -143,21 +145,22 @@ def _assessment_ref(definition: AssessmentDefinition | None) -> list[str] | None
 
 
 def modules_csv_rows(*, revision: ProgrammeRevision) -> list[list[str]]:
-    """The revision's modules as CSV rows, the header first: what `modules_import` reads."""
+    """The revision's modules as CSV rows, the header first: what `modules_import` reads. Cells
+    that a spreadsheet would take for a formula are written as text (a title "=1+1"), and the
+    import reads them back as they were (trainingtracker/spreadsheet.py)."""
     rows = [CSV_COLUMNS]
     for module in revision_modules(revision=revision):
-        rows.append(
-            [
-                module.code,
-                module.title,
-                module.category,
-                str(module.required_hours),
-                str(module.order),
-                " ".join(m.code for m in module.prerequisites.all()),
-                "yes" if module.is_archived else "no",
-                module.description,
-            ]
-        )
+        cells = [
+            module.code,
+            module.title,
+            module.category,
+            str(module.required_hours),
+            str(module.order),
+            " ".join(m.code for m in module.prerequisites.all()),
+            "yes" if module.is_archived else "no",
+            module.description,
+        ]
+        rows.append([cell_out(cell) for cell in cells])
     return rows
 
 

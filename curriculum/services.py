@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from trainingtracker.spreadsheet import cell_in
 
 from .models import (
     AssessmentCriterion,
@@ -685,7 +686,12 @@ def _csv_rows(text: str) -> tuple[list[str], list[dict]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip() for name in reader.fieldnames or []]
     reader.fieldnames = header
-    return header, list(reader)
+    # Each cell as the export was given it: "'=1+1" is the title "=1+1" written as text.
+    rows = [
+        {name: cell_in(value) if isinstance(value, str) else value for name, value in row.items()}
+        for row in reader
+    ]
+    return header, rows
 
 
 @transaction.atomic

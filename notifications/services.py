@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from accounts.models import User
+from trainingtracker.mail import automated_headers
 
 from .delivery import kinds, render
 from .models import CalendarToken, Channel, Delivery, DeliveryStatus, Notification
@@ -200,7 +201,10 @@ def _email(notification: Notification, recipient: User) -> EmailMultiAlternative
         subject=rendered.subject,
         body=rendered.text,
         to=[recipient.email],
-        headers={NOTIFICATION_KEY_HEADER: notification.key},
+        headers={
+            NOTIFICATION_KEY_HEADER: notification.key,
+            **automated_headers(language=recipient.preferred_language),
+        },
     )
     message.attach_alternative(rendered.html, "text/html")
     for filename, content, mimetype in rendered.attachments:

@@ -14,6 +14,7 @@ from accounts.models import Role, User
 from notifications.services import notify
 from trainees import progress_cache
 from trainees.models import Cohort, TraineeStatus
+from trainingtracker.mail import automated_headers
 
 from .builders import BUILDERS, reported_progress, reported_trainees
 from .models import ReportJob, ReportKind, ReportSchedule, ReportSend
@@ -65,6 +66,7 @@ def report_send(*, reader: User, kind: str, key: str, params: dict | None = None
             body=report.text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[reader.email],
+            headers=automated_headers(language=reader.preferred_language),
         )
         message.attach_alternative(report.html, "text/html")
         for filename, content, mimetype in report.attachments:

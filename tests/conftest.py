@@ -71,6 +71,18 @@ def _sessions_in_the_database(settings):
 
 
 @pytest.fixture(autouse=True)
+def _a_cache_of_its_own(settings):
+    """Rate-limit counters live in the cache: each test starts with an empty one of its own,
+    not the shared Redis or var/cache that other tests (and other runs) counted in."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4()}",
+        }
+    }
+
+
+@pytest.fixture(autouse=True)
 def _no_progress_cache(settings):
     """Each test's database is rolled back and its generation of progress with it, so cached
     progress would leak between tests: off, except where `progress_cache_on` turns it on."""

@@ -67,6 +67,7 @@ EXPECTED = {
     # People, profiles and cohorts (issue 9): every write page is the programme admin's.
     "accounts:profile": each(OK),
     "accounts:people": each(FORBIDDEN, programme_admin=OK, operator=OK),
+    "accounts:lockouts": each(FORBIDDEN, programme_admin=OK, operator=OK),
     "accounts:person_add": each(FORBIDDEN, programme_admin=OK, operator=OK),
     "trainees:cohort_list": each(OK, trainee=FORBIDDEN, other_trainee=FORBIDDEN),
     "trainees:cohort_add": each(FORBIDDEN, programme_admin=OK, operator=OK),
@@ -528,9 +529,13 @@ def test_access(request, personas, name, route):
             url = reverse(name, kwargs={"pk": world[obj].pk})
         else:
             url = concrete(route)
-        problem = _mismatch(clients[persona].get(url), expected, url)
+        response = clients[persona].get(url)
+        problem = _mismatch(response, expected, url)
         if problem:
             failures.append(f"{persona} on {obj or 'the page'}: GET {problem}")
+        elif persona != "anonymous" and "no-store" not in response.get("Cache-Control", ""):
+            # Whatever a signed-in person is shown may be someone's records (issue 22).
+            failures.append(f"{persona} on {obj or 'the page'}: GET {url} without no-store")
         if expected in REFUSALS and not (persona == "operator" and name.startswith(ADMIN_PREFIXES)):
             # A refusal holds for a POST too, before any form is read (the POSTs that people
             # may make are posted to by tests/security/test_hostile_input.py).

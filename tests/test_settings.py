@@ -234,3 +234,20 @@ def test_the_claim_lease_follows_the_time_limit_and_a_backend_can_be_named(tmp_p
         "EMAIL_BACKEND": "tests.notifications.held_mail.HeldFileBackend",
         "EMAIL_FILE_PATH": f"{tmp_path}/outbox",
     }
+
+
+def test_the_trusted_proxies_come_from_the_environment(tmp_path):
+    names = ["TRUSTED_PROXY_COUNT", "AXES_LOCKOUT_PARAMETERS", "AXES_CLIENT_IP_CALLABLE"]
+    assert settings_of(names, DJANGO_VAR_DIR=str(tmp_path)) == {
+        "TRUSTED_PROXY_COUNT": "0",
+        "AXES_LOCKOUT_PARAMETERS": "[['username', 'ip_address']]",
+        "AXES_CLIENT_IP_CALLABLE": "accounts.throttle.client_address",
+    }
+    two = settings_of(names[:1], DJANGO_VAR_DIR=str(tmp_path), DJANGO_TRUSTED_PROXY_COUNT="2")
+    assert two == {"TRUSTED_PROXY_COUNT": "2"}
+    refused = run_django(
+        "import django; django.setup()",
+        DJANGO_VAR_DIR=str(tmp_path),
+        DJANGO_TRUSTED_PROXY_COUNT="-1",
+    )
+    assert "DJANGO_TRUSTED_PROXY_COUNT: the number of proxies" in refused.stderr

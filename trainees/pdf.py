@@ -1,14 +1,29 @@
 """PDFs rendered by WeasyPrint with the vendored fonts: the transcript, and the reports' board."""
 
 import atexit
+import gc
 import os
 import threading
+import weakref
 
+from celery.signals import worker_process_shutdown
 from django.contrib.staticfiles import finders
 
 FONTS_STYLESHEET = "css/pdf_fonts.css"
 # Per thread: WeasyPrint's font configuration (a Pango font map) is not made for threads.
 _styles = threading.local()
+
+
+class _Made:
+    """A thread's font configurations and stylesheets, by stylesheet."""
+
+    def __init__(self):
+        self.by_stylesheet: dict = {}
+
+
+# Every live thread's cache as well, so that a process leaving forgets all of them (below).
+_every_thread: weakref.WeakSet[_Made] = weakref.WeakSet()
+_every_thread_lock = threading.Lock()
 
 
 def _stylesheets(stylesheet: str):
@@ -23,18 +38,35 @@ def _stylesheets(stylesheet: str):
     key = tuple(os.stat(path).st_mtime_ns for path in paths)
     made = getattr(_styles, "made", None)
     if made is None:
-        made = _styles.made = {}
+        made = _styles.made = _Made()
+        with _every_thread_lock:
+            _every_thread.add(made)
+    made = made.by_stylesheet
     if stylesheet not in made or made[stylesheet][0] != key:
         fonts = FontConfiguration()
         made[stylesheet] = key, fonts, [CSS(filename=path, font_config=fonts) for path in paths]
     return made[stylesheet][1:]
 
 
-@atexit.register
-def _forget() -> None:
-    # While modules still exist: FontConfiguration.__del__ removes its folder of font files
-    # with shutil, which interpreter shutdown would have torn down first.
-    _styles.__dict__.clear()
+def fonts_forget(**kwargs) -> None:
+    """Drop every thread's font configurations, so that each removes its folder of font files
+    (`weasyprint-*` under the temporary directory, 8 MB) while the process can still do so.
+
+    Run at exit (atexit) and when a Celery pool process ends (worker_process_shutdown): billiard
+    ends its pool processes with os._exit, which runs no atexit handler, so before this every
+    pool process that had made a PDF left its folder behind.
+    """
+    with _every_thread_lock:
+        for made in list(_every_thread):
+            made.by_stylesheet.clear()
+    # FontConfiguration.__del__ removes the folder; a cycle would keep it until a collection.
+    gc.collect()
+
+
+# While modules still exist: FontConfiguration.__del__ removes its folder with shutil, which
+# interpreter shutdown would have torn down first.
+atexit.register(fonts_forget)
+worker_process_shutdown.connect(fonts_forget, weak=False)
 
 
 def pdf_from_html(*, html: str, stylesheet: str) -> bytes:

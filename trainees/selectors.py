@@ -38,6 +38,7 @@ from curriculum.models import (
     Qualification,
     modules_in_order,
 )
+from trainingtracker.spreadsheet import cell_out
 
 from . import progress_cache
 from .models import (
@@ -751,7 +752,7 @@ def cohort_board_rows_of(
 
 def cohort_board_rows(*, board: CohortBoard) -> list[list[str]]:
     """The board as CSV rows: a header, then one row per trainee. Cells that a spreadsheet
-    would take for a formula are prefixed with an apostrophe."""
+    would take for a formula are prefixed with an apostrophe (trainingtracker/spreadsheet.py)."""
     header = [
         _("Trainee"),
         _("Status"),
@@ -762,13 +763,13 @@ def cohort_board_rows(*, board: CohortBoard) -> list[list[str]]:
         _("Complete (%)"),
         *[f"{m.code} {m.title}" for m in board.modules],
     ]
-    rows = [[_csv_cell(str(cell)) for cell in header]]
+    rows = [[cell_out(str(cell)) for cell in header]]
     for row in board.rows:
         progress = row.progress
         readiness = progress.readiness
         rows.append(
             [
-                _csv_cell(cell)
+                cell_out(cell)
                 for cell in [
                     progress.trainee.user.display_name,
                     progress.trainee.get_status_display(),
@@ -793,11 +794,6 @@ def cohort_board_csv_text(*, board: CohortBoard) -> str:
     out.write("\ufeff")
     csv.writer(out).writerows(cohort_board_rows(board=board))
     return out.getvalue()
-
-
-def _csv_cell(value) -> str:
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @dataclass

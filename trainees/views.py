@@ -5,14 +5,12 @@ from functools import partial
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required, permission_required
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -319,7 +317,6 @@ def hold_detail(request, pk: int):
 # Sessions: the schedule, scheduling, logging --------------------------------------------------
 
 SESSIONS_PER_PAGE = 20
-PENDING_LOG = "pending_session_log"  # a log posted after the sign-in expired, kept for the next
 
 
 @permission_required("accounts.log_training", raise_exception=True)
@@ -610,19 +607,14 @@ def _draft_data(post) -> dict:
     }
 
 
-@login_not_required
+@permission_required("accounts.log_training", raise_exception=True)
 def session_log(request, pk: int):
     """Log a held session for the whole crew on one page; one submit saves all of it.
 
-    What is typed is kept as a draft while typing (see `session_log_draft`). A log posted after
-    the sign-in expired is kept in the browser's session and restored after signing in again.
+    What is typed is kept as a draft while typing (see `session_log_draft`), and on the device
+    (static/js/session_log.js): a log posted after the sign-in expired is sent to sign in again
+    (by LoginRequiredMiddleware, storing nothing) and the page restores it from the device.
     """
-    if not request.user.is_authenticated:
-        if request.method == "POST":
-            request.session[PENDING_LOG] = {"session": pk, "data": _draft_data(request.POST)}
-        return redirect_to_login(reverse("trainees:session_log", args=[pk]))
-    if not request.user.has_perm("accounts.log_training"):
-        raise PermissionDenied
     session = _loggable_session(request, pk)
     if session.status == TrainingSession.Status.CANCELLED:
         messages.warning(request, _("A cancelled session cannot be logged."))
@@ -651,16 +643,6 @@ def session_log(request, pk: int):
         draft = None
     else:
         log = SessionLog(request, session)
-        pending = request.session.get(PENDING_LOG)
-        if pending and pending.get("session") == session.pk:
-            del request.session[PENDING_LOG]
-            services.session_log_draft_save(
-                session=session, author=request.user, data=pending["data"]
-            )
-            messages.info(
-                request,
-                _("Your sign-in had expired. What you typed is restored below: check it and save."),
-            )
         draft = SessionLogDraft.objects.visible_to(request.user).filter(session=session).first()
         if draft:
             log.restore(draft.data)

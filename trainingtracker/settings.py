@@ -109,6 +109,8 @@ MIDDLEWARE = [
     # Every view needs a signed-in user unless it is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
+    # Nothing a signed-in person is shown is kept by a browser or proxy cache.
+    "accounts.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -220,6 +222,11 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = env.int("DJANGO_PASSWORD_RESET_SECONDS", default=60 * 60 * 24)
+# How many links to set a password again one address, and one client, may ask for in a window
+# (accounts/views.py): enough for a lost e-mail or two, not for filling someone's mailbox.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("DJANGO_PASSWORD_RESET_PER_ADDRESS", default=3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env.int("DJANGO_PASSWORD_RESET_PER_CLIENT", default=10)
+PASSWORD_RESET_LIMIT_WINDOW = 60 * 60
 
 # A training day on the floor; after that the trainer signs in again.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_SECONDS", default=60 * 60 * 10)
@@ -231,10 +238,18 @@ CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Lock the account, not the address: trainers on a training floor share one NAT address, and an
-# IP lock-out would lock all of them out after one person's typos.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# A lock-out holds for one user name from one client together: a stranger's wrong passwords lock
+# the stranger's client out of that account, never its owner elsewhere, and one person's typos
+# never lock out the others behind a training floor's shared address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.audit.username_typed"
+# The client's address: the connection's, or, behind DJANGO_TRUSTED_PROXY_COUNT proxies, the one
+# the outermost of them wrote into X-Forwarded-For (accounts/throttle.py; what a client writes
+# there itself is ignored).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT: the number of proxies, 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False

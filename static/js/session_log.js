@@ -1,6 +1,7 @@
 // The session log keeps a copy of what is typed on this device as well as on the server (htmx
-// drafts), so that typing on the training floor survives a dropped connection: the server's draft
-// holds what reached it, this copy holds the rest until the page is opened again.
+// drafts), so that typing on the training floor survives a dropped connection or an expired
+// sign-in: the server's draft holds what reached it, this copy holds the rest until the page is
+// opened again (after signing in again, too: the server keeps nothing for a signed-out browser).
 (function () {
   "use strict";
 
@@ -68,6 +69,17 @@
     };
     form.addEventListener("input", keep);
     form.addEventListener("change", keep);
+    form.addEventListener("submit", keep);
+    // A draft sent after the sign-in expired is answered with the sign-in page (the request was
+    // redirected): keep it out of the status line and say what happens instead.
+    form.addEventListener("htmx:beforeSwap", function (event) {
+      var xhr = event.detail.xhr;
+      var path = xhr && xhr.responseURL ? new URL(xhr.responseURL).pathname : "";
+      if (path && !/\/log\/draft\/$/.test(path)) {
+        event.detail.shouldSwap = false;
+        say(form.dataset.textSignedOut);
+      }
+    });
     form.addEventListener("htmx:sendError", function () {
       say(form.dataset.textOffline);
     });

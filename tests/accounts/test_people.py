@@ -26,9 +26,11 @@ def admin_client(client, programme_admin):
 
 
 @pytest.fixture
-def add(admin_client, django_capture_on_commit_callbacks):
-    """The admin adds a person. The invitation leaves once the creation commits, so the
-    request's on-commit callbacks run as a real commit would run them."""
+def add(admin_client, django_capture_on_commit_callbacks, settings):
+    """The admin adds a person. The invitation is queued once the creation commits, so the
+    request's on-commit callbacks run as a real commit would run them, and the queued task as a
+    worker would."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
 
     def add(**overrides):
         data = {
@@ -139,22 +141,32 @@ def test_the_link_expires_after_the_reset_timeout(add, admin_client, settings):
     assert not User.objects.get(username="wangyi").has_usable_password()
 
 
-def test_forgot_password_sends_a_link_to_someone_who_never_set_one(add, admin_client):
+def _forgot(email, settings, capture):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with capture(execute=True):
+        Client().post(reverse("accounts:password_reset"), {"email": email})
+
+
+def test_forgot_password_sends_a_link_to_someone_who_never_set_one(
+    add, admin_client, settings, django_capture_on_commit_callbacks
+):
     add()
     mail.outbox.clear()
-    Client().post(reverse("accounts:password_reset"), {"email": "WANGYI@example.org"})
+    _forgot("WANGYI@example.org", settings, django_capture_on_commit_callbacks)
     [message] = mail.outbox
     done = _set_password(Client(), _link(message))
     assert done["Location"] == reverse("accounts:password_reset_complete")
 
 
-def test_the_admin_can_send_the_link_again(add, admin_client):
+def test_the_admin_can_send_the_link_again(add, admin_client, django_capture_on_commit_callbacks):
     add()
     person = User.objects.get(username="wangyi")
     url = reverse("accounts:person_invite", args=[person.pk])
     assert admin_client.get(url).status_code == 200  # asks to confirm; sends nothing yet
     assert len(mail.outbox) == 1
-    admin_client.post(url)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        admin_client.post(url)
+    assert len(queued) == 1  # by the worker, after the commit
     assert len(mail.outbox) == 2
     assert mail.outbox[1].to == ["wangyi@example.org"]
 
@@ -271,16 +283,19 @@ def test_deactivating_keeps_every_record_and_stops_the_sign_in(
         assert sessions[person.username].get("/")["Location"].startswith("/accounts/login/")
 
 
-def test_a_deactivated_person_gets_no_link_and_an_old_link_no_longer_opens(add, admin_client):
+def test_a_deactivated_person_gets_no_link_and_an_old_link_no_longer_opens(
+    add, admin_client, settings, django_capture_on_commit_callbacks
+):
     add()
     link = _link(mail.outbox[0])
     person = User.objects.get(username="wangyi")
     admin_client.post(reverse("accounts:person_deactivate", args=[person.pk]))
     assert Client().get(link, follow=True).context["validlink"] is False
     mail.outbox.clear()
-    Client().post(reverse("accounts:password_reset"), {"email": "wangyi@example.org"})
+    _forgot("wangyi@example.org", settings, django_capture_on_commit_callbacks)
     assert mail.outbox == []
-    admin_client.post(reverse("accounts:person_invite", args=[person.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("accounts:person_invite", args=[person.pk]))
     assert mail.outbox == []
 
 

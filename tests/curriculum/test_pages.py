@@ -1,5 +1,6 @@
 """The curriculum pages through the client: programme admins edit drafts; nobody else writes."""
 
+import csv
 import io
 import json
 from decimal import Decimal
@@ -343,3 +344,29 @@ def test_the_csv_pages_export_and_import_modules(admin_client, draft):
         ("PC-2", "Second"),
         ("PC-3", "Third"),
     ]
+
+
+FORMULA_LOOKING = ["=1+1", "@SUM(A1:A2)", "+33 1", "-minus", "'quoted", "''two"]
+
+
+def test_modules_csv_writes_formulas_as_text_and_its_import_takes_back_what_it_wrote(
+    admin_client, draft
+):
+    for n, title in enumerate(FORMULA_LOOKING, start=1):
+        ModuleFactory(revision=draft, code=f"PC-{n}", title=title, description=f"=cmd|{n}")
+    exported = admin_client.get(reverse("curriculum:modules_export_csv", kwargs={"pk": draft.pk}))
+    assert "no-store" in exported["Cache-Control"]
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))[1:]
+    # No cell a spreadsheet would run: each starts with the apostrophe that marks text.
+    titles = [row[1] for row in rows]
+    assert titles == ["'=1+1", "'@SUM(A1:A2)", "'+33 1", "'-minus", "''quoted", "'''two"]
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+    # Imported into the same draft, unchanged, it changes nothing.
+    before = list(draft.modules.order_by("code").values_list("code", "title", "description"))
+    url = reverse("curriculum:modules_import", kwargs={"pk": draft.pk})
+    upload = SimpleUploadedFile("m.csv", exported.content)
+    assert admin_client.post(url, {"file": upload}).status_code == 302
+    after = list(draft.modules.order_by("code").values_list("code", "title", "description"))
+    assert after == before
+    assert [title for _code, title, _d in after] == FORMULA_LOOKING

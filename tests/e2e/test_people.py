@@ -13,8 +13,9 @@ NEW_PASSWORD = "long-march-5-heavy"
 
 
 def test_the_demo_admin_adds_a_trainee_who_sets_a_password_and_signs_in(
-    browser, page, live_server, console_errors
+    browser, page, live_server, console_errors, settings
 ):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the invitation's task runs as a worker would
     call_command("seed_demo", force=True, verbosity=0)
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill("admin")

@@ -89,3 +89,52 @@ def test_typing_survives_a_dropped_connection(page, live_server, world, trainer,
         error.startswith("htmx:") or "ERR_INTERNET_DISCONNECTED" in error
         for error in console_errors
     ), console_errors
+
+
+def test_a_log_typed_while_the_sign_in_expired_is_restored_from_the_device(
+    page, live_server, world, trainer, console_errors
+):
+    """The server keeps nothing for a signed-out browser (issue 22): the device keeps the log
+    through signing in again, and the trainer saves it."""
+    from django.contrib.sessions.models import Session
+
+    from tests.e2e.test_sign_in import sign_in
+    from tests.factories import PASSWORD, TraineeFactory, TrainingSessionFactory
+
+    cohort = world["cohort_a"]
+    crew = [world["trainee_a"], TraineeFactory(cohort=cohort)]
+    session = TrainingSessionFactory(cohort=cohort, trainer=trainer, status="scheduled")
+    session.trainees.set(crew)
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server.url, trainer.username)
+    page.goto(f"{live_server.url}/sessions/{session.pk}/log/")
+    lines = page.locator("fieldset.card")
+    with page.expect_response(lambda response: "/log/draft/" in response.url):
+        lines.nth(0).get_by_label("Remarks").fill("Reached the server.")
+        lines.nth(0).get_by_label("Remarks").blur()
+
+    # The sign-in expired: its cookie is gone (the CSRF cookie lasts a year and stays).
+    page.context.clear_cookies(name="sessionid")
+    Session.objects.all().delete()
+    lines.nth(1).get_by_label("Remarks").fill("Typed after the sign-in expired.")
+    lines.nth(1).get_by_label("Remarks").blur()
+    expect(page.locator("#draft-status")).to_contain_text("Your sign-in has expired")
+    expect(page.locator("#draft-status form")).to_have_count(0)  # not the sign-in page
+    page.get_by_role("button", name="Save the log").click()
+
+    page.wait_for_url(lambda url: "/accounts/login/" in url)
+    assert not Session.objects.exists()  # nothing kept on the server for a stranger
+    page.get_by_label("Username").fill(trainer.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: f"/sessions/{session.pk}/log/" in url)
+    expect(page.locator("#draft-status")).to_contain_text("Restored what you typed on this device")
+    expect(lines.nth(0).get_by_label("Remarks")).to_have_value("Reached the server.")
+    expect(lines.nth(1).get_by_label("Remarks")).to_have_value("Typed after the sign-in expired.")
+    page.get_by_role("button", name="Save the log").click()
+    expect(page.locator(".alert-success")).to_contain_text("The session is logged.")
+    remarks = set(
+        SessionAttendance.objects.filter(session=session).values_list("remarks", flat=True)
+    )
+    assert remarks == {"Reached the server.", "Typed after the sign-in expired."}
+    assert console_errors == []

@@ -52,7 +52,9 @@ def test_a_locked_account_is_told_so_on_the_sign_in_page(page, live_server, trai
         page.get_by_label("Username").fill("lihao")
         page.get_by_label("Password").fill("not-my-password")
         page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("alert")).to_contain_text("this account is locked for 15 minutes")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "this account is locked on this device for 15 minutes"
+    )
 
 
 def test_the_first_tab_offers_a_skip_to_the_main_content(page, live_server, trainer):

@@ -23,8 +23,10 @@ def admin_client(client, programme_admin):
 
 
 @pytest.fixture
-def committing(django_capture_on_commit_callbacks):
-    """Run a request's on-commit callbacks (the invitations) as a real commit would."""
+def committing(django_capture_on_commit_callbacks, settings):
+    """Run a request's on-commit callbacks as a real commit would, and the invitations they
+    queue as a worker would."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
