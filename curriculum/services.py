@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from trainingtracker import inputs
 
+from . import schemas
 from .models import (
     AssessmentCriterion,
     AssessmentDefinition,
@@ -58,7 +60,16 @@ def programme_create(*, code: str, name: str, description: str = "") -> Programm
     """A new programme with an empty draft revision 1, ready for its first modules."""
     programme = Programme(code=code, name=name, description=description)
     programme.full_clean()
-    programme.save()
+    try:
+        with transaction.atomic():
+            programme.save()
+    except IntegrityError:
+        # Two creations at once both passed full_clean: the unique code answers for the second.
+        if not Programme.objects.filter(code=code).exists():
+            raise
+        raise ValidationError(
+            {"code": _("%(code)s is already used here.") % {"code": code}}
+        ) from None
     return ProgrammeRevision.objects.create(programme=programme, number=1)
 
 
@@ -487,7 +498,10 @@ def revision_data_errors(data) -> list[str]:
         return [_("This is not a curriculum revision exported by this tracker.")]
     if data.get("version") != EXPORT_VERSION:
         return [_("This export's format version is not supported.")]
-    errors: list[str] = []
+    # Its shape and each value's limits first (one schema); what only the whole file shows next.
+    errors = inputs.schema_errors(schemas.REVISION, data)
+    if errors:
+        return errors
     programme = data.get("programme")
     if not isinstance(programme, dict) or not programme.get("code") or not programme.get("name"):
         errors.append(_("Programme: a code and a name are needed."))
@@ -679,13 +693,11 @@ YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
 
 
 def _csv_rows(text: str) -> tuple[list[str], list[dict]]:
-    import csv
-    import io
-
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip() for name in reader.fieldnames or []]
-    reader.fieldnames = header
-    return header, list(reader)
+    try:
+        header, rows = inputs.csv_rows(text)
+        return header, [row.values for row in rows]
+    except inputs.CsvUnreadable as error:
+        raise ImportRefused([error.message]) from None
 
 
 @transaction.atomic
@@ -719,7 +731,13 @@ def modules_import(*, revision: ProgrammeRevision, text: str) -> list[Module]:
     for number, row in enumerate(rows, start=2):
         values = {k: (v or "").strip() for k, v in row.items() if k}
         code = values.get("code", "")
-        problems = []
+        problems = inputs.schema_errors(schemas.MODULE_ROW, values)
+        if problems:
+            errors.append(
+                _("Row %(n)s (%(code)s): %(problems)s")
+                % {"n": number, "code": code[:40], "problems": " ".join(problems)}
+            )
+            continue
         module = existing.get(code) or Module(revision=revision)
         for name in ("code", "title", "category", "description"):
             if name in values:
