@@ -6,7 +6,7 @@ PIP := $(PY) -m pip --disable-pip-version-check --quiet
 # Test processes: one per core by default (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint install install-dev migrate demo messages check-deploy clean bench screenshots
+.PHONY: run test lint install install-dev migrate demo messages check-deploy clean bench screenshots fuzz
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ test: install-dev
 	$(VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) -m "not restarts_redis" $(PYTEST_ARGS)
 	@# Alone and last: it restarts the Redis server the rest uses (5: PYTEST_ARGS chose none of it).
 	$(VENV)/bin/pytest -m restarts_redis $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+## Hostile input at length: tests/security's generators with FUZZ_SCALE (4) times the examples,
+## on PostgreSQL (DATABASE_URL=postgres://...), where NUL, dates and column limits bite.
+fuzz: install-dev
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make fuzz: set DATABASE_URL=postgres://..."; exit 2;; esac
+	HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) -p no:randomly -q tests/security/test_hostile_input.py tests/security/test_hostile_reach.py $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check --fix .

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 
 FUZZ = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
 # How many times more examples a fuzz run makes than the normal suite.
-FUZZ_SCALE = int(os.environ.get("FUZZ_SCALE", "12"))
+FUZZ_SCALE = int(os.environ.get("FUZZ_SCALE", "4"))
 settings.register_profile(
     "fuzz",
     deadline=None,
