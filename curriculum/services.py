@@ -744,7 +744,7 @@ def modules_import(*, revision: ProgrammeRevision, text: str) -> list[Module]:
                 setattr(module, name, values[name])
         module.required_hours = _decimal_or_none(values.get("required_hours"))
         if values.get("order"):
-            if values["order"].isdigit():
+            if values["order"].isascii() and values["order"].isdigit():
                 module.order = int(values["order"])
             else:
                 problems.append(_("order: a whole number is needed."))

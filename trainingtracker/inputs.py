@@ -84,12 +84,23 @@ class IntegerField(forms.IntegerField):
         super().__init__(max_value=max_value, min_value=min_value, **kwargs)
 
 
+COLUMN_MAX = {
+    "SmallIntegerField": SMALLINT_MAX,
+    "PositiveSmallIntegerField": SMALLINT_MAX,
+    "IntegerField": INTEGER_MAX,
+    "PositiveIntegerField": INTEGER_MAX,
+}
+
+
 def formfield(db_field, **kwargs):
-    """A ModelForm's `formfield_callback`: the model's date fields as the bounded ones here."""
+    """A ModelForm's `formfield_callback` (Meta.formfield_callback): the model's date fields as
+    the bounded ones here, and whole numbers held to their column on SQLite as on PostgreSQL."""
     if isinstance(db_field, models.DateTimeField):
         kwargs.setdefault("form_class", DateTimeField)
     elif isinstance(db_field, models.DateField):
         kwargs.setdefault("form_class", DateField)
+    elif db_field.get_internal_type() in COLUMN_MAX and not db_field.choices:
+        kwargs.setdefault("max_value", COLUMN_MAX[db_field.get_internal_type()])
     return db_field.formfield(**kwargs)
 
 

@@ -376,3 +376,83 @@ def test_two_simultaneous_creations_of_a_programme_answer_a_message(
     assert response.status_code == 200
     assert "is-invalid" in response.content.decode()
     assert Programme.objects.filter(code="TWIN").count() == 1
+
+
+# Digits Python's int() refuses ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("days", ["²", "1" * 5000, "30, ³"])
+def test_reminder_days_int_refuses_are_an_error_beside_the_field(programme_admin, client, days):
+    """'²' is a digit to str.isdigit() but not to int(); 5,000 digits are past int()'s limit."""
+    client.force_login(programme_admin)
+    response = client.post(
+        reverse("notifications:reminder_settings"),
+        {
+            "session_hours": "24",
+            "qualification_days": days,
+            "assessment_due_days": "7",
+            "pending_days": "3",
+        },
+    )
+    assert response.status_code == 200
+    assert "is-invalid" in response.content.decode()
+
+
+def test_a_module_csv_order_in_superscript_is_refused(world, programme_admin, client):
+    client.force_login(programme_admin)
+    content = "code,title,category,required_hours,order\nSUP-1,Sup,spacecraft,2,²\n"
+    response = _import_modules(client, world, content)
+    assert response.status_code == 200
+    assert not Module.objects.filter(code="SUP-1").exists()
+
+
+# One place: every form's dates are the bounded fields ------------------------------------------
+
+
+def _form_classes():
+    import importlib
+    import inspect
+
+    from django import forms
+
+    found = []
+    for name in (
+        "accounts.forms",
+        "curriculum.forms",
+        "notifications.forms",
+        "reports.forms",
+        "trainees.forms",
+        "trainees.assessment_forms",
+        "trainees.cohort_forms",
+        "trainees.medical_forms",
+        "trainees.revision_move_forms",
+    ):
+        module = importlib.import_module(name)
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, forms.BaseForm) and cls.__module__ == name:
+                found.append(cls)
+    return found
+
+
+def test_every_forms_dates_and_numbers_are_held_to_their_range():
+    from django import forms
+
+    from trainingtracker import inputs
+
+    failures = []
+    for cls in _form_classes():
+        for name, field in cls.base_fields.items():
+            where = f"{cls.__module__}.{cls.__name__}.{name}"
+            if isinstance(field, forms.DateTimeField):
+                bounded = isinstance(field, inputs.DateTimeField)
+            elif isinstance(field, forms.DateField):
+                bounded = isinstance(field, inputs.DateField)
+            elif isinstance(field, forms.DecimalField):
+                bounded = field.max_digits is not None
+            elif isinstance(field, forms.IntegerField):
+                bounded = field.max_value is not None
+            else:
+                continue
+            if not bounded:
+                failures.append(where)
+    assert failures == [], "\n".join(failures)
