@@ -456,3 +456,30 @@ def test_every_forms_dates_and_numbers_are_held_to_their_range():
             if not bounded:
                 failures.append(where)
     assert failures == [], "\n".join(failures)
+
+
+# What the schemas let through: the tracker's own exports ------------------------------------------
+
+
+def test_the_trackers_own_revision_export_passes_its_schema(world, programme_admin, client):
+    client.force_login(programme_admin)
+    data = _revision_data(world)
+    archived = dt.datetime(2026, 5, 1, 8, 30, 15, 123456, tzinfo=dt.UTC)
+    data["modules"][0]["archived_at"] = archived.isoformat()  # as the export writes one
+    assert data["qualifications"] and data["modules"][0]["competencies"]
+    response = _import_revision(client, data)
+    assert response.status_code == 302, response.context["problems"]
+    assert Programme.objects.filter(code="NEW-PROG").exists()
+
+
+def test_the_trackers_own_modules_csv_passes_its_schema(world, programme_admin, client):
+    import csv
+    import io
+
+    from curriculum.selectors import modules_csv_rows
+
+    client.force_login(programme_admin)
+    out = io.StringIO()
+    csv.writer(out).writerows(modules_csv_rows(revision=world["draft_revision"]))
+    response = _import_modules(client, world, out.getvalue())
+    assert response.status_code == 302, response.context["problems"]
