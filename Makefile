@@ -15,7 +15,7 @@ DATE_SENSITIVE_TESTS := tests/test_demo_plan.py tests/test_seed_demo.py tests/te
 	tests/notifications/test_sweep.py tests/notifications/test_views.py \
 	tests/reports/test_reports.py tests/reports/test_weekly_progress.py tests/test_page_queries.py
 
-.PHONY: run test test-dates lint install install-dev migrate demo messages check-deploy clean bench screenshots
+.PHONY: run test test-dates lint install install-dev migrate demo messages check-deploy clean bench screenshots fuzz
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,13 @@ test-dates: install-dev
 	@moment="$${TRACKER_TEST_DATE:-$$($(PY) -c 'import datetime as d, random as r; m = d.datetime.now() + d.timedelta(minutes=r.randrange(-3 * 525600, 3 * 525600)); print(m.strftime("%Y-%m-%dT%H:%M"))')}"; \
 	echo "=== Date-sensitive tests with the clock at $$moment (reproduce: TRACKER_TEST_DATE=$$moment make test-dates) ==="; \
 	TRACKER_TEST_DATE=$$moment $(VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) $(DATE_SENSITIVE_TESTS)
+
+## Hostile input at length: tests/security's generators with FUZZ_SCALE (4) times the examples,
+## on PostgreSQL (DATABASE_URL=postgres://...), where NUL, dates and column limits bite; no
+## per-test time limit (a page's 100 examples can pass 300 s on a busy machine).
+fuzz: install-dev
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make fuzz: set DATABASE_URL=postgres://..."; exit 2;; esac
+	HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) --timeout 0 -p no:randomly -q tests/security/test_hostile_input.py tests/security/test_hostile_reach.py $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check --fix .

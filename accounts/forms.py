@@ -1,9 +1,11 @@
+from axes.models import AccessAttempt
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.core.validators import MaxLengthValidator
 from django.db.models.functions import Lower
 from django.template import loader
 from django.utils import translation
@@ -37,6 +39,9 @@ class _HelperMixin:
         self.helper.add_input(Submit("submit", self.submit_label, css_class="w-100"))
 
 
+SIGN_IN_NAME_LIMIT = AccessAttempt._meta.get_field("username").max_length
+
+
 class SignInForm(_HelperMixin, auth_forms.AuthenticationForm):
     submit_label = _("Sign in")
 
@@ -44,6 +49,9 @@ class SignInForm(_HelperMixin, auth_forms.AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
         self.fields["password"].widget.attrs.update(autocomplete="current-password")
+        # A failed sign-in is recorded by django-axes under the name typed: a longer name than
+        # its column holds is refused here, beside the field, not by PostgreSQL (a 500).
+        self.fields["username"].validators.append(MaxLengthValidator(SIGN_IN_NAME_LIMIT))
 
 
 class PasswordChangeForm(_HelperMixin, auth_forms.PasswordChangeForm):

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import IdChoiceField, IdMultipleChoiceField
+from trainingtracker import inputs
 
 from .models import (
     GRADE_MAX,
@@ -71,6 +72,8 @@ class ModuleForm(_Helper, forms.ModelForm):
 
     class Meta:
         model = Module
+        # Whole numbers held to their column on SQLite as on PostgreSQL (issue 21).
+        formfield_callback = staticmethod(inputs.formfield)
         fields = ["code", "title", "category", "required_hours", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
@@ -97,6 +100,8 @@ class ModuleForm(_Helper, forms.ModelForm):
 class CompetencyForm(_Helper, forms.ModelForm):
     class Meta:
         model = Competency
+        # Whole numbers held to their column on SQLite as on PostgreSQL (issue 21).
+        formfield_callback = staticmethod(inputs.formfield)
         fields = ["code", "title", "behaviours", "order"]
         widgets = {"behaviours": forms.Textarea(attrs={"rows": 4})}
 
@@ -123,6 +128,8 @@ class AssessmentForm(_Helper, forms.ModelForm):
 
     class Meta:
         model = AssessmentDefinition
+        # Whole numbers held to their column on SQLite as on PostgreSQL (issue 21).
+        formfield_callback = staticmethod(inputs.formfield)
         fields = [
             "code",
             "title",
@@ -173,6 +180,8 @@ class QualificationForm(_Helper, forms.ModelForm):
 
     class Meta:
         model = Qualification
+        # Whole numbers held to their column on SQLite as on PostgreSQL (issue 21).
+        formfield_callback = staticmethod(inputs.formfield)
         fields = [
             "code",
             "title",

@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from trainingtracker import inputs
 from trainingtracker.spreadsheet import cell_in
 
+from . import schemas
 from .models import (
     AssessmentCriterion,
     AssessmentDefinition,
@@ -59,7 +61,16 @@ def programme_create(*, code: str, name: str, description: str = "") -> Programm
     """A new programme with an empty draft revision 1, ready for its first modules."""
     programme = Programme(code=code, name=name, description=description)
     programme.full_clean()
-    programme.save()
+    try:
+        with transaction.atomic():
+            programme.save()
+    except IntegrityError:
+        # Two creations at once both passed full_clean: the unique code answers for the second.
+        if not Programme.objects.filter(code=code).exists():
+            raise
+        raise ValidationError(
+            {"code": _("%(code)s is already used here.") % {"code": code}}
+        ) from None
     return ProgrammeRevision.objects.create(programme=programme, number=1)
 
 
@@ -488,22 +499,16 @@ def revision_data_errors(data) -> list[str]:
         return [_("This is not a curriculum revision exported by this tracker.")]
     if data.get("version") != EXPORT_VERSION:
         return [_("This export's format version is not supported.")]
-    errors: list[str] = []
-    programme = data.get("programme")
-    if not isinstance(programme, dict) or not programme.get("code") or not programme.get("name"):
-        errors.append(_("Programme: a code and a name are needed."))
-    modules = data.get("modules")
-    qualifications = data.get("qualifications")
-    if not isinstance(modules, list) or not isinstance(qualifications, list):
-        return [*errors, _("The export has no list of modules or of qualifications.")]
+    # Its shape and each value's limits first (one schema); what only the whole file shows next.
+    errors = inputs.schema_errors(schemas.REVISION, data)
+    if errors:
+        return errors
+    modules, qualifications = data["modules"], data["qualifications"]
 
     codes: dict[str, dict] = {}
     assessments: set[tuple[str, str]] = set()
     links = []
     for number, row in enumerate(modules, start=1):
-        if not isinstance(row, dict):
-            errors.append(_("Module %(n)s: not a module.") % {"n": number})
-            continue
         code = str(row.get("code", ""))
         label = _("Module %(n)s (%(code)s)") % {"n": number, "code": code}
         problems = []
@@ -518,29 +523,24 @@ def revision_data_errors(data) -> list[str]:
         codes.setdefault(code, row)
         competency_codes = set()
         for item in _get(row, "competencies", []):
-            c = _build_competency(item if isinstance(item, dict) else {})
+            c = _build_competency(item)
             for problem in _instance_errors(c, exclude=["module"]):
                 problems.append(_("competency %(code)s: %(p)s") % {"code": c.code, "p": problem})
             if c.code in competency_codes:
                 problems.append(_("the competency code %(code)s is used twice.") % {"code": c.code})
             competency_codes.add(c.code)
         for item in _get(row, "assessments", []):
-            item = item if isinstance(item, dict) else {}
             a = _build_assessment(item)
             for problem in _instance_errors(a, exclude=["module"]):
                 problems.append(_("assessment %(code)s: %(p)s") % {"code": a.code, "p": problem})
             if (code, a.code) in assessments:
                 problems.append(_("the assessment code %(code)s is used twice.") % {"code": a.code})
             assessments.add((code, a.code))
-            for competency, grade in dict(_get(item, "minimum_grades", {})).items():
+            for competency in _get(item, "minimum_grades", {}):
                 if competency not in competency_codes:
                     problems.append(
                         _("assessment %(code)s names no competency %(competency)s of the module.")
                         % {"code": a.code, "competency": competency}
-                    )
-                if not isinstance(grade, int) or not 1 <= grade <= 5:
-                    problems.append(
-                        _("assessment %(code)s: a minimum grade is from 1 to 5.") % {"code": a.code}
                     )
         for required in _get(row, "prerequisites", []):
             links.append((code, str(required)))
@@ -563,7 +563,6 @@ def revision_data_errors(data) -> list[str]:
 
     seen: set[str] = set()
     for number, row in enumerate(qualifications, start=1):
-        row = row if isinstance(row, dict) else {}
         q = _build_qualification(row)
         problems = _instance_errors(q, exclude=QUALIFICATION_LINKS)
         if q.code in seen:
@@ -576,7 +575,7 @@ def revision_data_errors(data) -> list[str]:
                 problems.append(_("%(key)s names no module of this revision.") % {"key": key})
         for key in ("conferred_by_assessment", "renewed_by_assessment"):
             ref = row.get(key)
-            if ref and (not isinstance(ref, list) or tuple(ref) not in assessments):
+            if ref and tuple(ref) not in assessments:
                 problems.append(_("%(key)s names no assessment of this revision.") % {"key": key})
         if row.get("validity_days") is None and (
             row.get("renewed_by_module") or row.get("renewed_by_assessment")
@@ -680,18 +679,18 @@ YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
 
 
 def _csv_rows(text: str) -> tuple[list[str], list[dict]]:
-    import csv
-    import io
-
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip() for name in reader.fieldnames or []]
-    reader.fieldnames = header
-    # Each cell as the export was given it: "'=1+1" is the title "=1+1" written as text.
-    rows = [
-        {name: cell_in(value) if isinstance(value, str) else value for name, value in row.items()}
-        for row in reader
-    ]
-    return header, rows
+    try:
+        header, rows = inputs.csv_rows(text)
+        # Each cell as the export was given it: "'=1+1" is the title "=1+1" written as text.
+        return header, [
+            {
+                name: cell_in(value) if isinstance(value, str) else value
+                for name, value in row.values.items()
+            }
+            for row in rows
+        ]
+    except inputs.CsvUnreadable as error:
+        raise ImportRefused([error.message]) from None
 
 
 @transaction.atomic
@@ -725,14 +724,20 @@ def modules_import(*, revision: ProgrammeRevision, text: str) -> list[Module]:
     for number, row in enumerate(rows, start=2):
         values = {k: (v or "").strip() for k, v in row.items() if k}
         code = values.get("code", "")
-        problems = []
+        problems = inputs.schema_errors(schemas.MODULE_ROW, values)
+        if problems:
+            errors.append(
+                _("Row %(n)s (%(code)s): %(problems)s")
+                % {"n": number, "code": code[:40], "problems": " ".join(problems)}
+            )
+            continue
         module = existing.get(code) or Module(revision=revision)
         for name in ("code", "title", "category", "description"):
             if name in values:
                 setattr(module, name, values[name])
         module.required_hours = _decimal_or_none(values.get("required_hours"))
         if values.get("order"):
-            if values["order"].isdigit():
+            if values["order"].isascii() and values["order"].isdigit():
                 module.order = int(values["order"])
             else:
                 problems.append(_("order: a whole number is needed."))

@@ -3,6 +3,8 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from trainingtracker import inputs
+
 from .models import ReminderSettings
 
 
@@ -18,7 +20,10 @@ class DayListField(forms.CharField):
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit() or not 1 <= int(part) <= 365:
+            if (
+                not (part.isascii() and part.isdigit() and len(part) <= 3)
+                or not 1 <= int(part) <= 365
+            ):
                 raise forms.ValidationError(
                     _("Give whole days from 1 to 365, separated by commas, e.g. 30, 7.")
                 )
@@ -44,6 +49,8 @@ class ReminderSettingsForm(forms.ModelForm):
 
     class Meta:
         model = ReminderSettings
+        # Whole numbers held to their column on SQLite as on PostgreSQL (issue 21).
+        formfield_callback = staticmethod(inputs.formfield)
         fields = ("session_hours", "qualification_days", "assessment_due_days", "pending_days")
 
     def __init__(self, *args, **kwargs):

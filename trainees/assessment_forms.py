@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import IdChoiceField
 from curriculum.models import AssessmentDefinition, Competency, Module
+from trainingtracker import inputs
 
 from .forms import SubmittedOnceForm
 from .models import AssessmentAllowance
@@ -136,7 +137,7 @@ class AttemptForm(_AttemptValuesForm):
     def __init__(self, *args, user, may_sign: bool, meaning: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["taken_at"] = forms.DateTimeField(
+        self.fields["taken_at"] = inputs.DateTimeField(
             label=_("Taken at"),
             initial=_now_to_the_minute,
             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -179,7 +180,7 @@ class AttemptForm(_AttemptValuesForm):
 class AmendForm(_AttemptValuesForm):
     """New values for a result, the reason for changing them, and the version they replace."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = inputs.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("Reason for the amendment"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -204,7 +205,7 @@ class AmendForm(_AttemptValuesForm):
 class SignForm(SubmittedOnceForm):
     """The assessor's signature: their password again, for the version they read."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = inputs.IntegerField(widget=forms.HiddenInput)
     password = forms.CharField(
         label=_("Your password, to sign"),
         strip=False,
@@ -229,7 +230,7 @@ class SignForm(SubmittedOnceForm):
 class AcknowledgeForm(forms.Form):
     """The trainee's acknowledgement of the debrief: one button, for the version they read."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = inputs.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, action: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from accounts.fields import IdChoiceField, IdMultipleChoiceField
 from accounts.forms import PersonFieldsForm
 from accounts.models import Role, User
 from curriculum.models import ProgrammeRevision
+from trainingtracker import inputs
 
 from .cohort_services import cohort_weeks
 from .models import Cohort, Trainee
@@ -41,6 +42,7 @@ class CohortCreateForm(_CohortDatesMixin, forms.ModelForm):
     class Meta:
         model = Cohort
         fields = ("name", "revision", "starts_on", "ends_on", "trainers")
+        formfield_callback = staticmethod(inputs.formfield)  # dates within the years allowed
         # Ids past 64 bits are refused as invalid choices, not a 500 (accounts/fields.py).
         field_classes = {"revision": IdChoiceField, "trainers": IdMultipleChoiceField}
         widgets = {
@@ -72,6 +74,7 @@ class CohortEditForm(_CohortDatesMixin, forms.ModelForm):
     class Meta:
         model = Cohort
         fields = ("name", "starts_on", "ends_on")
+        formfield_callback = staticmethod(inputs.formfield)
         widgets = {"starts_on": DATE, "ends_on": DATE}
 
     def __init__(self, *args, **kwargs):
@@ -99,7 +102,7 @@ class CohortPlanForm(forms.Form):
         for module in self.modules:
             entry = planned.get(module.pk)
             for part, label in (("start", _("first week")), ("end", _("last week"))):
-                self.fields[f"m{module.pk}_{part}"] = forms.IntegerField(
+                self.fields[f"m{module.pk}_{part}"] = inputs.IntegerField(
                     label=f"{module.code} {label}",
                     required=False,
                     min_value=1,
@@ -148,7 +151,7 @@ class CohortTrainersForm(forms.Form):
 
 
 class CohortCloseForm(forms.Form):
-    closed_on = forms.DateField(label=_("Graduation day"), widget=DATE)
+    closed_on = inputs.DateField(label=_("Graduation day"), widget=DATE)
     graduate = forms.BooleanField(
         label=_("Mark every trainee still in training as graduated on that day"),
         required=False,
@@ -182,7 +185,7 @@ class TraineePersonForm(PersonFieldsForm):
 
 
 class TraineeAddForm(TraineePersonForm):
-    enrolled_on = forms.DateField(
+    enrolled_on = inputs.DateField(
         label=_("Enrolled on"),
         widget=DATE,
         help_text=_("The first day of their status history."),
@@ -222,7 +225,7 @@ STATUS_CHOICES = [
 
 class TraineeStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=STATUS_CHOICES)
-    effective_on = forms.DateField(label=_("Effective on"), widget=DATE)
+    effective_on = inputs.DateField(label=_("Effective on"), widget=DATE)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, trainee: Trainee, **kwargs):

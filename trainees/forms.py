@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import IdChoiceField, IdMultipleChoiceField
 from curriculum.models import Module
+from trainingtracker import inputs
 
 from .models import METRIC_SPECS, Cohort, Metric, SessionAttendance, Trainee
 from .services import AttendanceEntry
@@ -33,7 +34,7 @@ GRADE_CHOICES = [
 ]
 
 
-class DateTimeLocalField(forms.DateTimeField):
+class DateTimeLocalField(inputs.DateTimeField):
     """A date and time typed in the browser's own picker, in the user's time zone."""
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT)
@@ -58,7 +59,7 @@ class SessionForm(SubmittedOnceForm):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = inputs.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, cohort: Cohort, trainees, submit_label, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,7 +82,7 @@ class SessionCancelForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = inputs.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,7 +97,7 @@ class SessionLogForm(SubmittedOnceForm):
 
     starts_at = DateTimeLocalField(label=_("Started"))
     ends_at = DateTimeLocalField(label=_("Ended"))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = inputs.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

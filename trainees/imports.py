@@ -4,13 +4,16 @@ Each row is checked by the same form as the single "add a trainee" page, plus wh
 whole file shows (a user name or e-mail address twice in the file).
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from jsonschema import Draft202012Validator
+
+from accounts.models import User
+from trainingtracker import inputs
 
 from .cohort_forms import TraineePersonForm
+from .models import Trainee
 
 COLUMNS = (
     "username",
@@ -22,7 +25,21 @@ COLUMNS = (
     "nationality",
     "crew_role",
 )
+PERSON_COLUMNS = ("username", "display_name", "native_name", "email", "preferred_language")
+TRAINEE_COLUMNS = ("agency", "nationality", "crew_role")
 OPTIONAL = {"native_name", "preferred_language"}
+# The one schema of a row (after `_normalise`): each value text its column holds. What the values
+# mean is the "add a trainee" form's to say, as for a trainee added by hand.
+ROW = Draft202012Validator(
+    {
+        "type": "object",
+        "properties": {
+            **{name: inputs.text() for name in COLUMNS},
+            **{name: inputs.column_text(User, name) for name in PERSON_COLUMNS},
+            **{name: inputs.column_text(Trainee, name) for name in TRAINEE_COLUMNS},
+        },
+    }
+)
 MAX_ROWS = 500
 MAX_BYTES = 1024 * 1024
 
@@ -69,13 +86,21 @@ def file_decode(data: bytes) -> tuple[str | None, str | None]:
 def trainee_rows_check(content: str) -> ImportCheck:
     """Check every line of `content` (CSV text with a header line) and report each bad one."""
     check = ImportCheck(content=content)
-    reader = csv.DictReader(io.StringIO(content, newline=""))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    try:
+        check.errors = _rows_check(check, content)
+    except inputs.CsvUnreadable as error:
+        check.rows, check.errors = [], [LineError(error.line, error.message)]
+    return check
+
+
+def _rows_check(check: ImportCheck, content: str) -> list[LineError]:
+    header, lines = inputs.csv_rows(content)
+    header = [name.lower() for name in header]
     missing = [name for name in COLUMNS if name not in header and name not in OPTIONAL]
     unknown = [name for name in header if name not in COLUMNS]
     if not header:
         check.errors.append(LineError(1, _("The file is empty.")))
-        return check
+        return check.errors
     if missing:
         check.errors.append(
             LineError(1, _("Columns missing: %(names)s.") % {"names": ", ".join(missing)})
@@ -85,13 +110,13 @@ def trainee_rows_check(content: str) -> ImportCheck:
             LineError(1, _("Unknown columns: %(names)s.") % {"names": ", ".join(unknown)})
         )
     if check.errors:
-        return check
-    reader.fieldnames = header
+        return check.errors
     seen_usernames: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
     line = 1
-    for raw in reader:
-        line = reader.line_num
+    for csv_line in lines:
+        line = csv_line.line
+        raw = {(key.lower() if key else key): value for key, value in csv_line.values.items()}
         if len(check.rows) + len(check.errors) >= MAX_ROWS:
             check.errors.append(
                 LineError(line, _("More than %(n)s trainees; split the file.") % {"n": MAX_ROWS})
@@ -103,6 +128,10 @@ def trainee_rows_check(content: str) -> ImportCheck:
         if not any((value or "").strip() for value in raw.values()):
             continue  # a blank line, as spreadsheets leave at the end
         row = _normalise(raw)
+        problems = inputs.schema_errors(ROW, row)
+        if problems:  # the form's messages would say the same, less exactly
+            check.errors.extend(LineError(line, problem) for problem in problems)
+            continue
         form = TraineePersonForm(data=row)
         messages = [
             f"{form.fields[name].label if name in form.fields else ''}: {error}".lstrip(": ")
@@ -128,4 +157,4 @@ def trainee_rows_check(content: str) -> ImportCheck:
             check.rows.append({name: form.cleaned_data[name] for name in COLUMNS})
     if not check.rows and not check.errors:
         check.errors.append(LineError(line, _("The file names no trainee.")))
-    return check
+    return check.errors

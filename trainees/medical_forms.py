@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from trainingtracker import inputs
+
 from .models import MedicalCertificate
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -28,7 +30,7 @@ def _not_ahead(day):
 
 class HoldOpenForm(_Helper, forms.Form):
     submit_label = _("Put on medical hold")
-    opened_on = forms.DateField(label=_("Opened on"), widget=DATE)
+    opened_on = inputs.DateField(label=_("Opened on"), widget=DATE)
     reason = forms.CharField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -47,7 +49,7 @@ class HoldOpenForm(_Helper, forms.Form):
 
 class HoldCloseForm(_Helper, forms.Form):
     submit_label = _("Close the hold")
-    closed_on = forms.DateField(label=_("Closed on"), widget=DATE)
+    closed_on = inputs.DateField(label=_("Closed on"), widget=DATE)
     note = forms.CharField(
         label=_("Closing note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -65,6 +67,7 @@ class CertificateForm(_Helper, forms.ModelForm):
 
     class Meta:
         model = MedicalCertificate
+        formfield_callback = staticmethod(inputs.formfield)  # dates within the years allowed
         fields = ("kind", "issued_on", "expires_on", "examiner", "restrictions")
         widgets = {
             "issued_on": DATE,

@@ -21,6 +21,7 @@ from accounts.fields import IdChoiceField
 from accounts.forms import errors_to_form
 from accounts.models import User
 from curriculum.models import Module
+from trainingtracker import inputs
 
 from . import progress_cache, services
 from .export import trainee_records_export
@@ -350,10 +351,7 @@ def session_list(request):
 def session_week(request):
     """A week of sessions, day by day, from Monday in the person's time zone."""
     today = timezone.localdate()
-    try:
-        day = dt.date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        day = today
+    day = inputs.query_date(request.GET.get("week")) or today
     monday = day - dt.timedelta(days=day.weekday())
     start = timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
     sessions = (
@@ -600,8 +598,9 @@ class SessionLog:
 
 def _draft_data(post) -> dict:
     """The typed values of a log form as lists, as a draft keeps them (no token)."""
+    clean = inputs.text_without_nul  # kept as typed, but for what PostgreSQL's jsonb refuses
     return {
-        key: post.getlist(key)
+        clean(key): [clean(value) for value in post.getlist(key)]
         for key in post
         if key not in {"csrfmiddlewaretoken", "submission_key"}
     }

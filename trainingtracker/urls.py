@@ -1,10 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from accounts import views as account_views
 from notifications import views as notification_views
 
-from . import views
+from . import inputs, views
+
+register_converter(inputs.TokenConverter, "token")
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -16,7 +18,7 @@ urlpatterns = [
     path("", include("trainees.urls")),
     path("notifications/", include("notifications.urls")),
     # The personal calendar feed: open without signing in, to the holder of its secret token.
-    path("calendar/<str:token>.ics", notification_views.calendar_feed, name="calendar_feed"),
+    path("calendar/<token:token>.ics", notification_views.calendar_feed, name="calendar_feed"),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
