@@ -46,6 +46,24 @@ def pytest_configure(config):
         _traveller.start()
 
 
+def pytest_collection_modifyitems(items):
+    """Mark the property-based tests `fuzz` (hypothesis draws their input), so that the inner
+    loop, `make test-fast`, can leave them to `make test`."""
+    import hypothesis
+
+    for item in items:
+        function = getattr(item, "function", None)
+        if function is None:
+            continue
+        # @given on the test itself, or inside it (a strategy built from the page it fetched).
+        drawn = getattr(function, "is_hypothesis_test", False) or (
+            "given" in function.__code__.co_names
+            and getattr(item.module, "given", None) is hypothesis.given
+        )
+        if drawn:
+            item.add_marker(pytest.mark.fuzz)
+
+
 def pytest_unconfigure(config):
     if _traveller is not None:
         _traveller.stop()
