@@ -126,6 +126,29 @@ def _fail_on_logged_errors(request, caplog):
         )
 
 
+@pytest.fixture(scope="module")
+def demo_seeded_for_module(django_db_setup, django_db_blocker):
+    """The demo seeded once for a module's tests (seconds each time), rolled back after them.
+
+    Each test runs inside it in a transaction of its own (ask for `db` after this fixture), so
+    what one test writes is gone before the next: the demo is read-only between tests. Being
+    module-wide, it is also under the module's later tests that do not ask for it.
+    """
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=fast, PROGRESS_CACHE=False),
+        transaction.atomic(),
+    ):
+        call_command("seed_demo", force=True, verbosity=0)
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
 def trainee(db):
     return UserFactory(
