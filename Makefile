@@ -61,10 +61,10 @@ test: install-dev
 	@# Alone and last: it restarts the Redis server the rest uses (5: PYTEST_ARGS chose none of it).
 	$(VENV)/bin/pytest -m restarts_redis $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
-## The inner loop: the suite without the browser, the property-based (fuzz) tests and the Redis
-## restart, and without the linters; `make test` runs everything.
+## The inner loop: the suite without the browser, the property-based (fuzz) and slow tests and the
+## Redis restart, and without the linters; `make test` runs everything.
 test-fast: install-dev
-	$(VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) -m "not e2e and not fuzz and not restarts_redis" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) -m "not e2e and not fuzz and not slow and not restarts_redis" $(PYTEST_ARGS)
 
 ## The date-sensitive tests on another day: TRACKER_TEST_DATE=YYYY-MM-DD[THH:MM] chooses it;
 ## unset, a moment within three years either side of now is drawn and printed.
