@@ -15,7 +15,7 @@ DATE_SENSITIVE_TESTS := tests/test_demo_plan.py tests/test_seed_demo.py tests/te
 	tests/notifications/test_sweep.py tests/notifications/test_views.py \
 	tests/reports/test_reports.py tests/reports/test_weekly_progress.py tests/test_page_queries.py
 
-.PHONY: run test test-dates lint install install-dev migrate demo messages check-deploy clean bench screenshots fuzz
+.PHONY: run test test-fast test-dates lint install install-dev migrate demo messages check-deploy clean bench screenshots fuzz
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ test: install-dev
 	$(VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) -m "not restarts_redis" $(PYTEST_ARGS)
 	@# Alone and last: it restarts the Redis server the rest uses (5: PYTEST_ARGS chose none of it).
 	$(VENV)/bin/pytest -m restarts_redis $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+## The inner loop: the suite without the browser, the property-based (fuzz) and slow tests and the
+## Redis restart, and without the linters; `make test` runs everything.
+test-fast: install-dev
+	$(VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) -m "not e2e and not fuzz and not slow and not restarts_redis" $(PYTEST_ARGS)
 
 ## The date-sensitive tests on another day: TRACKER_TEST_DATE=YYYY-MM-DD[THH:MM] chooses it;
 ## unset, a moment within three years either side of now is drawn and printed.

@@ -46,6 +46,24 @@ def pytest_configure(config):
         _traveller.start()
 
 
+def pytest_collection_modifyitems(items):
+    """Mark the property-based tests `fuzz` (hypothesis draws their input), so that the inner
+    loop, `make test-fast`, can leave them to `make test`."""
+    import hypothesis
+
+    for item in items:
+        function = getattr(item, "function", None)
+        if function is None:
+            continue
+        # @given on the test itself, or inside it (a strategy built from the page it fetched).
+        drawn = getattr(function, "is_hypothesis_test", False) or (
+            "given" in function.__code__.co_names
+            and getattr(item.module, "given", None) is hypothesis.given
+        )
+        if drawn:
+            item.add_marker(pytest.mark.fuzz)
+
+
 def pytest_unconfigure(config):
     if _traveller is not None:
         _traveller.stop()
@@ -118,6 +136,29 @@ def _fail_on_logged_errors(request, caplog):
             "Errors were logged; fix them or mark the test expect_error_log:\n"
             + "\n".join(f"{r.name}: {r.getMessage()}" for r in errors)
         )
+
+
+@pytest.fixture(scope="module")
+def demo_seeded_for_module(django_db_setup, django_db_blocker):
+    """The demo seeded once for a module's tests (seconds each time), rolled back after them.
+
+    Each test runs inside it in a transaction of its own (ask for `db` after this fixture), so
+    what one test writes is gone before the next: the demo is read-only between tests. Being
+    module-wide, it is also under the module's later tests that do not ask for it.
+    """
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=fast, PROGRESS_CACHE=False),
+        transaction.atomic(),
+    ):
+        call_command("seed_demo", force=True, verbosity=0)
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

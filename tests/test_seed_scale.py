@@ -22,6 +22,10 @@ from trainees.models import (
 )
 from trainees.selectors import cohort_board
 
+# Two tests, 5% of the whole suite's time (seed_demo --scale): in `make test` and CI, not in
+# `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(autouse=True)
 def _development(settings):

@@ -7,7 +7,6 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 
 from curriculum import services
 from curriculum.models import (
@@ -44,8 +43,8 @@ def _without_revision(data):
 
 
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", force=True, verbosity=0)
+def demo(demo_seeded_for_module, db):
+    """The demo's published revision; each test's changes are rolled back after it."""
     return ProgrammeRevision.objects.get()
 
 

@@ -5,11 +5,17 @@ skipped, saying why, where it is missing (.ci/run installs it).
 """
 
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.core.servers.basehttp import WSGIServer
+from django.db import connection
+from django.test import override_settings
 from django.test.testcases import LiveServerThread
+from django.utils import timezone
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body
 # (fixtures, assertions) are still synchronous and safe.
@@ -73,6 +79,47 @@ def console_errors(page):
         ),
     )
     return errors
+
+
+class _DemoCopy:
+    """The demo seeded once per test process and kept as a copy of the whole SQLite database.
+
+    Seeding the demo takes seconds; copying it back with SQLite's backup API takes milliseconds.
+    The demo is laid out from the day it is seeded, so a run that passes midnight seeds anew.
+    """
+
+    def __init__(self):
+        self.day = None
+        self.copy: sqlite3.Connection | None = None
+
+    def restore(self) -> None:
+        today = timezone.localdate()
+        if self.copy is None or self.day != today:
+            # The tables are empty at the start of a browser test (the last one's were flushed).
+            with override_settings(PROGRESS_CACHE=False):
+                call_command("seed_demo", force=True, verbosity=0)
+            self.copy, self.day = sqlite3.connect(":memory:"), today
+            connection.connection.backup(self.copy)
+        else:
+            self.copy.backup(connection.connection)
+        # Content types are cached by id, and the copy's ids may differ from the last flush's.
+        ContentType.objects.clear_cache()
+
+
+@pytest.fixture(scope="session")
+def _demo_copy():
+    return _DemoCopy()
+
+
+@pytest.fixture
+def demo(transactional_db, live_server, _demo_copy):
+    """The database holds the demo as `seed_demo` writes it today, for a browser test to change
+    as it likes (the tables are emptied after it, as after every browser test)."""
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        _demo_copy.restore()
+    else:
+        call_command("seed_demo", force=True, verbosity=0)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -153,13 +153,10 @@ DEMO_PAGES = [
 ]
 
 
-def test_no_page_of_the_demo_has_a_serious_accessibility_violation(browser, live_server):
-    from django.core.management import call_command
-
+def test_no_page_of_the_demo_has_a_serious_accessibility_violation(browser, live_server, demo):
     from accounts.models import User
     from trainees.models import Cohort, Trainee
 
-    call_command("seed_demo", force=True, verbosity=0)
     objects = {t.user.username: t for t in Trainee.objects.select_related("user")}
     objects["payload"] = Cohort.objects.get(name__startswith="Payload")
     failures, languages = [], set()

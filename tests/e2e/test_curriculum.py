@@ -2,7 +2,6 @@
 
 import re
 
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from curriculum.models import Module, ProgrammeRevision
@@ -10,9 +9,8 @@ from trainees.demo import DEMO_PASSWORD
 
 
 def test_the_demo_admin_adds_a_module_with_a_prerequisite_and_publishes(
-    page, live_server, console_errors
+    page, live_server, demo, console_errors
 ):
-    call_command("seed_demo", force=True, verbosity=0)
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill("admin")
     page.get_by_label("Password").fill(DEMO_PASSWORD)

@@ -3,16 +3,14 @@
 Ayesha reads Urdu, so the test reads the page's structure (ids, classes), not its words.
 """
 
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from trainees.demo import DEMO_PASSWORD
 
 
 def test_the_demo_trainee_sees_the_readiness_verdict_and_a_drawn_chart(
-    page, live_server, console_errors
+    page, live_server, demo, console_errors
 ):
-    call_command("seed_demo", force=True, verbosity=0)
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill("trainee")
     page.get_by_label("Password").fill(DEMO_PASSWORD)

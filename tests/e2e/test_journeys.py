@@ -1,10 +1,10 @@
 """Whole journeys in a real browser, each once in English and once in Urdu (issue 11).
 
-Every journey starts from the demo data (`seed_demo`), signs the person in on the sign-in page
-and goes where a person would, by the pages' accessible names: link and button texts, field
-labels and headings. The names are looked up in the journey's language through the same
-catalogues the server uses (`t()`), so the Urdu run clicks the Urdu labels and checks that the
-page is right to left and in Urdu script.
+Every journey starts from the demo data (`seed_demo`, copied in by the `demo` fixture), signs the
+person in on the sign-in page and goes where a person would, by the pages' accessible names: link
+and button texts, field labels and headings. The names are looked up in the journey's language
+through the same catalogues the server uses (`t()`), so the Urdu run clicks the Urdu labels and
+checks that the page is right to left and in Urdu script.
 
 (a) the programme admin creates a module and publishes the revision;
 (b) the programme admin enrols a trainee;
@@ -53,11 +53,6 @@ def field(language, text):
     names = {t(language, text), capfirst(t(language, text[0].lower() + text[1:]))}
     either = "|".join(re.escape(name) for name in names)
     return re.compile(rf"^\s*(?:{either})\s*\*?\s*$")
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", force=True, verbosity=0)
 
 
 def sign_in(browser, base_url, username, language, viewport=None):

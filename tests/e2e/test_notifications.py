@@ -7,8 +7,9 @@ from playwright.sync_api import expect
 from trainees.demo import DEMO_PASSWORD
 
 
-def test_the_demo_trainee_sees_the_reminder_the_sweep_found(page, live_server, console_errors):
-    call_command("seed_demo", force=True, verbosity=0)
+def test_the_demo_trainee_sees_the_reminder_the_sweep_found(
+    page, live_server, demo, console_errors
+):
     call_command("reminders_sweep", inline=True, verbosity=0)
 
     page.goto(f"{live_server.url}/accounts/login/")

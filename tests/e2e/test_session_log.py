@@ -1,6 +1,5 @@
 """The demo trainer logs yesterday's session for the demo cohort on a phone, then finds it."""
 
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE
@@ -8,8 +7,7 @@ from trainees.demo import DEMO_PASSWORD
 from trainees.models import SessionAttendance, TrainingSession
 
 
-def test_the_demo_trainer_logs_a_session_at_phone_width(page, live_server, console_errors):
-    call_command("seed_demo", force=True, verbosity=0)
+def test_the_demo_trainer_logs_a_session_at_phone_width(page, live_server, demo, console_errors):
     session = TrainingSession.objects.get(
         cohort__trainers__username="trainer", status="scheduled", notes__startswith="Extra"
     )
