@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 import os
 import uuid
+from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -311,3 +312,40 @@ def world(personas):
     objects["person_trainer"] = personas["trainer"]
     objects["person_operator"] = personas["operator"]
     return objects
+
+
+# The hostile-input tests (tests/security) report what they covered in `user_properties`; the
+# counts are summed here, in the conftest that the xdist controller loads, and printed at the end.
+COVERED: dict[str, dict] = defaultdict(
+    lambda: {"pages": set(), "forms": 0, "parameters": set(), "examples": 0}
+)
+
+
+def pytest_runtest_logreport(report):
+    if report.when != "call":
+        return
+    for name, counts in report.user_properties:
+        if name != "hostile":
+            continue
+        kind = COVERED[counts["kind"]]
+        kind["pages"].update(counts["pages"])
+        kind["forms"] += counts["forms"]
+        kind["parameters"].update(counts["parameters"])
+        kind["examples"] += counts["examples"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not COVERED:
+        return
+    pages = set().union(*(kind["pages"] for kind in COVERED.values()))
+    total = sum(kind["examples"] for kind in COVERED.values())
+    terminalreporter.write_line(
+        f"hostile input: {total} examples on {len(pages)} pages, "
+        f"{sum(k['forms'] for k in COVERED.values())} forms, "
+        f"{len(set().union(*(k['parameters'] for k in COVERED.values())))} query parameters"
+    )
+    for name, kind in sorted(COVERED.items()):
+        terminalreporter.write_line(
+            f"  {name}: {kind['examples']} examples, {len(kind['pages'])} pages, "
+            f"{kind['forms']} forms, {len(kind['parameters'])} parameters"
+        )
