@@ -351,7 +351,8 @@ class _Planner:
         by_module: dict[str, list[PlannedSession]] = {}
         for session in sessions:
             by_module.setdefault(session.module, []).append(session)
-        expected = {m.code: len(self.module_days(cohort, m)) for m in MODULES}
+        # Each module has one four-hour session per four required hours (`module_days`).
+        expected = {m.code: m.hours // SESSION_HOURS for m in MODULES}
         ends = {
             code: max(s.ends_at for s in held)
             for code, held in by_module.items()

@@ -49,7 +49,8 @@ def test_the_demo_trainer_logs_a_session_at_phone_width(page, live_server, demo,
     assert console_errors == []
 
 
-def test_typing_survives_a_dropped_connection(page, live_server, world, trainer, console_errors):
+def _log_with_a_saved_draft(page, live_server, world, trainer):
+    """A two-trainee session's log open on a phone, its first remark saved as a draft."""
     from tests.e2e.test_sign_in import sign_in
     from tests.factories import TraineeFactory, TrainingSessionFactory
 
@@ -64,6 +65,11 @@ def test_typing_survives_a_dropped_connection(page, live_server, world, trainer,
     with page.expect_response(lambda response: "/log/draft/" in response.url):
         lines.nth(0).get_by_label("Remarks").fill("Reached the server.")
         lines.nth(0).get_by_label("Remarks").blur()
+    return session, lines
+
+
+def test_typing_survives_a_dropped_connection(page, live_server, world, trainer, console_errors):
+    session, lines = _log_with_a_saved_draft(page, live_server, world, trainer)
 
     page.context.set_offline(True)
     lines.nth(1).get_by_label("Remarks").fill("Typed while the wifi was down.")
@@ -96,20 +102,9 @@ def test_a_log_typed_while_the_sign_in_expired_is_restored_from_the_device(
     through signing in again, and the trainer saves it."""
     from django.contrib.sessions.models import Session
 
-    from tests.e2e.test_sign_in import sign_in
-    from tests.factories import PASSWORD, TraineeFactory, TrainingSessionFactory
+    from tests.factories import PASSWORD
 
-    cohort = world["cohort_a"]
-    crew = [world["trainee_a"], TraineeFactory(cohort=cohort)]
-    session = TrainingSessionFactory(cohort=cohort, trainer=trainer, status="scheduled")
-    session.trainees.set(crew)
-    page.set_viewport_size(PHONE)
-    sign_in(page, live_server.url, trainer.username)
-    page.goto(f"{live_server.url}/sessions/{session.pk}/log/")
-    lines = page.locator("fieldset.card")
-    with page.expect_response(lambda response: "/log/draft/" in response.url):
-        lines.nth(0).get_by_label("Remarks").fill("Reached the server.")
-        lines.nth(0).get_by_label("Remarks").blur()
+    session, lines = _log_with_a_saved_draft(page, live_server, world, trainer)
 
     # The sign-in expired: its cookie is gone (the CSRF cookie lasts a year and stays).
     page.context.clear_cookies(name="sessionid")
