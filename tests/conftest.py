@@ -4,6 +4,7 @@ The personas mirror the demo people: a payload specialist trainee, a trainee of 
 the trainer, a trainer of another cohort, the medical officer, the programme admin and an operator.
 """
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -139,70 +140,99 @@ def _fail_on_logged_errors(request, caplog):
         )
 
 
-@pytest.fixture(scope="module")
-def demo_seeded_for_module(django_db_setup, django_db_blocker):
-    """The demo seeded once for a module's tests (seconds each time), rolled back after them.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-    Each test runs inside it in a transaction of its own (ask for `db` after this fixture), so
-    what one test writes is gone before the next: the demo is read-only between tests. Being
-    module-wide, it is also under the module's later tests that do not ask for it.
+
+@contextlib.contextmanager
+def kept_while_in_scope(django_db_blocker):
+    """A transaction held open around a module's (or class's) tests, rolled back after them.
+
+    Each test runs inside it in a transaction of its own (ask for `db` after the wider fixture),
+    so what one test writes is gone before the next: what was built here is read-only between
+    tests. Being module-wide, it is also under the module's later tests that do not ask for it.
     """
-    from django.core.management import call_command
     from django.db import transaction
     from django.test import override_settings
 
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=fast, PROGRESS_CACHE=False),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS, PROGRESS_CACHE=False),
         transaction.atomic(),
     ):
-        call_command("seed_demo", force=True, verbosity=0)
         yield
         transaction.set_rollback(True)
 
 
+@pytest.fixture(scope="module")
+def demo_seeded_for_module(django_db_setup, django_db_blocker):
+    """The demo seeded once for a module's tests (seconds each time), rolled back after them."""
+    from django.core.management import call_command
+
+    with kept_while_in_scope(django_db_blocker):
+        call_command("seed_demo", force=True, verbosity=0)
+        yield
+
+
+# The personas: name -> how the factory makes them.
+PERSONAS = {
+    "trainee": {
+        "username": "ayesha",
+        "display_name": "Ayesha Khan",
+        "native_name": "عائشہ خان",
+        "preferred_language": "ur",
+        "roles": [Role.TRAINEE],
+    },
+    "other_trainee": {"username": "zhaolei", "display_name": "Zhao Lei", "roles": [Role.TRAINEE]},
+    "trainer": {"username": "lihao", "display_name": "Li Hao", "roles": [Role.TRAINER]},
+    "other_trainer": {"username": "zhoumin", "display_name": "Zhou Min", "roles": [Role.TRAINER]},
+    "medic": {"username": "sunli", "display_name": "Sun Li", "roles": [Role.MEDICAL_OFFICER]},
+    "programme_admin": {
+        "username": "chenjing",
+        "display_name": "Chen Jing",
+        "roles": [Role.PROGRAMME_ADMIN],
+    },
+    "operator": {
+        "username": "ops",
+        "display_name": "Site Operator",
+        "is_staff": True,
+        "is_superuser": True,
+    },
+}
+
+
 @pytest.fixture
 def trainee(db):
-    return UserFactory(
-        username="ayesha",
-        display_name="Ayesha Khan",
-        native_name="عائشہ خان",
-        preferred_language="ur",
-        roles=[Role.TRAINEE],
-    )
+    return UserFactory(**PERSONAS["trainee"])
 
 
 @pytest.fixture
 def other_trainee(db):
-    return UserFactory(username="zhaolei", display_name="Zhao Lei", roles=[Role.TRAINEE])
+    return UserFactory(**PERSONAS["other_trainee"])
 
 
 @pytest.fixture
 def trainer(db):
-    return UserFactory(username="lihao", display_name="Li Hao", roles=[Role.TRAINER])
+    return UserFactory(**PERSONAS["trainer"])
 
 
 @pytest.fixture
 def other_trainer(db):
-    return UserFactory(username="zhoumin", display_name="Zhou Min", roles=[Role.TRAINER])
+    return UserFactory(**PERSONAS["other_trainer"])
 
 
 @pytest.fixture
 def medic(db):
-    return UserFactory(username="sunli", display_name="Sun Li", roles=[Role.MEDICAL_OFFICER])
+    return UserFactory(**PERSONAS["medic"])
 
 
 @pytest.fixture
 def programme_admin(db):
-    return UserFactory(username="chenjing", display_name="Chen Jing", roles=[Role.PROGRAMME_ADMIN])
+    return UserFactory(**PERSONAS["programme_admin"])
 
 
 @pytest.fixture
 def operator(db):
-    return UserFactory(
-        username="ops", display_name="Site Operator", is_staff=True, is_superuser=True
-    )
+    return UserFactory(**PERSONAS["operator"])
 
 
 @pytest.fixture
@@ -220,6 +250,24 @@ def personas(trainee, other_trainee, trainer, other_trainer, medic, programme_ad
 
 @pytest.fixture
 def world(personas):
+    return build_world(personas)
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """(personas, world) built once for a module whose tests only read them or write inside
+    their own transaction (ask for `db` too): the access matrix, the hostile input, the query
+    counts. The Python objects are shared: a test must not change them in memory."""
+    with kept_while_in_scope(django_db_blocker):
+        personas = make_personas()
+        yield personas, build_world(personas)
+
+
+def make_personas() -> dict:
+    return {name: UserFactory(**fields) for name, fields in PERSONAS.items()}
+
+
+def build_world(personas):
     """Two cohorts on one published revision, and a draft revision, around the personas.
 
     Cohort A: trained by `trainer`, with `trainee` (on an open medical hold).

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.conftest import build_world, kept_while_in_scope, make_personas
 from tests.test_security import ALL_PATTERNS, SIGN_IN_PAGES, concrete
 
 PERSONAS = [
@@ -495,11 +496,13 @@ def test_the_matrix_counts_its_cases():
     )
 
 
-# One test per URL, its cases inside: the personas and the world are made once per URL rather
-# than once per case, which keeps thousands of cases to seconds.
+# One test per URL, its cases inside, on personas (and a world) made once for the class: the
+# cases only read, and each test's own transaction takes back a session or a refused POST.
 BY_URL: dict[tuple[str, str], list[tuple]] = {}
 for _name, _route, *_case in CASES:
     BY_URL.setdefault((_name, _route), []).append(tuple(_case))
+ON_RECORDS = [key for key, cases in BY_URL.items() if any(obj for _p, obj, _e in cases)]
+ON_PAGES = [key for key in BY_URL if key not in ON_RECORDS]
 
 
 def _mismatch(response, expected, url) -> str | None:
@@ -515,8 +518,35 @@ def _mismatch(response, expected, url) -> str | None:
     return None
 
 
-@pytest.mark.parametrize(("name", "route"), list(BY_URL), ids=[name for name, _ in BY_URL])
-def test_access(request, personas, name, route):
+class TestPagesWithoutRecords:
+    """The pages named without an id, by the personas alone: nobody is enrolled and no record
+    exists (an admin page's id 1 names nothing)."""
+
+    @pytest.fixture(scope="class")
+    def personas(self, django_db_setup, django_db_blocker):
+        with kept_while_in_scope(django_db_blocker):
+            yield make_personas()
+
+    @pytest.mark.parametrize(("name", "route"), ON_PAGES, ids=[name for name, _ in ON_PAGES])
+    def test_access(self, personas, db, name, route):
+        check_access(personas, {}, name, route)
+
+
+class TestRecords:
+    """The pages named by an id, on a record of the `world` each persona may or may not see."""
+
+    @pytest.fixture(scope="class")
+    def shared(self, django_db_setup, django_db_blocker):
+        with kept_while_in_scope(django_db_blocker):
+            personas = make_personas()
+            yield personas, build_world(personas)
+
+    @pytest.mark.parametrize(("name", "route"), ON_RECORDS, ids=[name for name, _ in ON_RECORDS])
+    def test_access(self, shared, db, name, route):
+        check_access(*shared, name, route)
+
+
+def check_access(personas, world, name, route):
     clients: dict[str, Client] = {}
     failures = []
     for persona, obj, expected in BY_URL[(name, route)]:
@@ -524,11 +554,7 @@ def test_access(request, personas, name, route):
             clients[persona] = Client()
             if persona != "anonymous":
                 clients[persona].force_login(personas[persona])
-        if obj:
-            world = request.getfixturevalue("world")  # only the cases on an object need it
-            url = reverse(name, kwargs={"pk": world[obj].pk})
-        else:
-            url = concrete(route)
+        url = reverse(name, kwargs={"pk": world[obj].pk}) if obj else concrete(route)
         response = clients[persona].get(url)
         problem = _mismatch(response, expected, url)
         if problem:
