@@ -253,14 +253,20 @@ def world(personas):
     return build_world(personas)
 
 
-@pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker):
-    """(personas, world) built once for a module whose tests only read them or write inside
-    their own transaction (ask for `db` too): the access matrix, the hostile input, the query
-    counts. The Python objects are shared: a test must not change them in memory."""
+@pytest.fixture(scope="class")
+def class_personas(django_db_setup, django_db_blocker):
+    """The personas made once for a class of tests that only read them or write inside their own
+    transaction (ask for `db` too). Outside a class, once per test, as pytest scopes it. The
+    Python objects are shared: a test must not change them in memory."""
     with kept_while_in_scope(django_db_blocker):
-        personas = make_personas()
-        yield personas, build_world(personas)
+        yield make_personas()
+
+
+@pytest.fixture(scope="class")
+def class_world(class_personas):
+    """(personas, world) made once for a class of tests, as `class_personas`: the access
+    matrix, the hostile input, the query counts."""
+    return class_personas, build_world(class_personas)
 
 
 def make_personas() -> dict:

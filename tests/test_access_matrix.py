@@ -10,7 +10,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import build_world, kept_while_in_scope, make_personas
 from tests.test_security import ALL_PATTERNS, SIGN_IN_PAGES, concrete
 
 PERSONAS = [
@@ -522,28 +521,17 @@ class TestPagesWithoutRecords:
     """The pages named without an id, by the personas alone: nobody is enrolled and no record
     exists (an admin page's id 1 names nothing)."""
 
-    @pytest.fixture(scope="class")
-    def personas(self, django_db_setup, django_db_blocker):
-        with kept_while_in_scope(django_db_blocker):
-            yield make_personas()
-
     @pytest.mark.parametrize(("name", "route"), ON_PAGES, ids=[name for name, _ in ON_PAGES])
-    def test_access(self, personas, db, name, route):
-        check_access(personas, {}, name, route)
+    def test_access(self, class_personas, db, name, route):
+        check_access(class_personas, {}, name, route)
 
 
 class TestRecords:
     """The pages named by an id, on a record of the `world` each persona may or may not see."""
 
-    @pytest.fixture(scope="class")
-    def shared(self, django_db_setup, django_db_blocker):
-        with kept_while_in_scope(django_db_blocker):
-            personas = make_personas()
-            yield personas, build_world(personas)
-
     @pytest.mark.parametrize(("name", "route"), ON_RECORDS, ids=[name for name, _ in ON_RECORDS])
-    def test_access(self, shared, db, name, route):
-        check_access(*shared, name, route)
+    def test_access(self, class_world, db, name, route):
+        check_access(*class_world, name, route)
 
 
 def check_access(personas, world, name, route):

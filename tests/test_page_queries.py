@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -176,24 +177,34 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("persona", "url_name", "obj", "queries"),
-    PAGES,
-    ids=[f"{p[1]}-{p[0]}" for p in PAGES],
-)
-def test_a_page_costs_the_same_with_ten_times_the_data(
-    world, personas, django_assert_num_queries, persona, url_name, obj, queries
-):
-    client = Client()
-    client.force_login(personas[persona])
-    url = reverse(url_name, kwargs={"pk": world[obj].pk} if obj else None)
-    grow(world, personas, 2)
-    with django_assert_num_queries(queries):
-        assert client.get(url).status_code == 200
-    grow(world, personas, 20)
-    with django_assert_num_queries(queries):
-        response = client.get(url)
-        assert response.status_code == 200
+@pytest.fixture(scope="class", params=[2, 20], ids=["grown", "grown-ten-times-more"])
+def grown(request, class_world, django_db_blocker):
+    """The world grown a little, or that and ten times more; each size is built once for the
+    class (pytest runs each size's tests together) and only read by the pages."""
+    personas, world = class_world
+    with django_db_blocker.unblock(), transaction.atomic():
+        grow(world, personas, 2)
+        if request.param == 20:
+            grow(world, personas, 20)
+        yield class_world
+        transaction.set_rollback(True)
+
+
+class TestEveryPage:
+    @pytest.mark.parametrize(
+        ("persona", "url_name", "obj", "queries"),
+        PAGES,
+        ids=[f"{p[1]}-{p[0]}" for p in PAGES],
+    )
+    def test_a_page_costs_the_same_with_ten_times_the_data(
+        self, grown, db, django_assert_num_queries, persona, url_name, obj, queries
+    ):
+        personas, world = grown
+        client = Client()
+        client.force_login(personas[persona])
+        url = reverse(url_name, kwargs={"pk": world[obj].pk} if obj else None)
+        with django_assert_num_queries(queries):
+            assert client.get(url).status_code == 200
 
 
 def test_the_sign_in_page_needs_no_query(client, db, django_assert_num_queries):

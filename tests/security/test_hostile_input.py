@@ -232,9 +232,16 @@ def _no_raw_script(response, where):
     assert SCRIPT not in body, f"{where}: a posted script is shown unescaped"
 
 
-@pytest.mark.parametrize(("name", "persona", "obj"), FORM_PAGES, ids=[p[0] for p in FORM_PAGES])
-def test_hostile_input_never_breaks_a_form(request, personas, name, persona, obj):
-    world = request.getfixturevalue("world")
+class TestEveryForm:
+    """The world is made once for the class: each example is rolled back, and so is each test's
+    own set-up (SPECIAL)."""
+
+    @pytest.mark.parametrize(("name", "persona", "obj"), FORM_PAGES, ids=[p[0] for p in FORM_PAGES])
+    def test_hostile_input_never_breaks_a_form(self, request, class_world, db, name, persona, obj):
+        post_hostile_input(request, *class_world, name, persona, obj)
+
+
+def post_hostile_input(request, personas, world, name, persona, obj):
     if name in SPECIAL:
         persona, url = SPECIAL[name](world)
     elif obj:

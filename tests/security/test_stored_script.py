@@ -54,18 +54,24 @@ def _store_the_script_everywhere() -> int:
     return written
 
 
-@pytest.fixture
-def poisoned_world(world):
+@pytest.fixture(scope="class")
+def poisoned_world(class_world):
+    """The world made and poisoned once for the class; the pages only read it."""
     assert _store_the_script_everywhere() > 100
-    return world
+    return class_world
 
 
 PAGES = {key: [c for c in cases if c[2] == OK] for key, cases in BY_URL.items()}
 PAGES = {key: cases for key, cases in PAGES.items() if cases and not key[0].startswith("admin")}
 
 
-@pytest.mark.parametrize(("name", "route"), list(PAGES), ids=[name for name, _ in PAGES])
-def test_a_stored_script_is_text_on_every_page(personas, poisoned_world, name, route):
+class TestEveryPage:
+    @pytest.mark.parametrize(("name", "route"), list(PAGES), ids=[name for name, _ in PAGES])
+    def test_a_stored_script_is_text_on_every_page(self, poisoned_world, db, name, route):
+        check_page(*poisoned_world, name, route)
+
+
+def check_page(personas, world, name, route):
     failures = []
     clients: dict[str, Client] = {}
     for persona, obj, _expected in PAGES[(name, route)]:
@@ -73,7 +79,7 @@ def test_a_stored_script_is_text_on_every_page(personas, poisoned_world, name, r
             clients[persona] = Client()
             if persona != "anonymous":
                 clients[persona].force_login(personas[persona])
-        url = reverse(name, kwargs={"pk": poisoned_world[obj].pk}) if obj else concrete(route)
+        url = reverse(name, kwargs={"pk": world[obj].pk}) if obj else concrete(route)
         response = clients[persona].get(url)
         if response.status_code != OK:
             failures.append(f"{persona} GET {url}: {response.status_code}")
