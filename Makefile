@@ -4,7 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check --quiet
 # Test processes: one per core by default (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
+# Each takes the next test when it is free (worksteal), so no core idles while another has a
+# queue of slow tests.
 PYTEST_WORKERS ?= auto
+PYTEST_XDIST = --numprocesses $(PYTEST_WORKERS) --dist worksteal
+# A marker `make test` leaves out besides the Redis restart: .ci/run's PostgreSQL pass leaves out
+# same_on_any_database, the tests that would only repeat the first pass.
+PYTEST_SKIP ?=
 
 # The tests whose outcome depends on the day: the demo, progress, pace, currency, reminders and
 # reports. `make test-dates` runs them with the clock moved (tests/conftest.py).
@@ -57,21 +63,21 @@ test: install-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djlint templates --lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) -m "not restarts_redis" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(PYTEST_XDIST) -m "not restarts_redis$(if $(PYTEST_SKIP), and not $(PYTEST_SKIP))" $(PYTEST_ARGS)
 	@# Alone and last: it restarts the Redis server the rest uses (5: PYTEST_ARGS chose none of it).
 	$(VENV)/bin/pytest -m restarts_redis $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 ## The inner loop: the suite without the browser, the property-based (fuzz) and slow tests and the
 ## Redis restart, and without the linters; `make test` runs everything.
 test-fast: install-dev
-	$(VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) -m "not e2e and not fuzz and not slow and not restarts_redis" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(PYTEST_XDIST) -m "not e2e and not fuzz and not slow and not restarts_redis" $(PYTEST_ARGS)
 
 ## The date-sensitive tests on another day: TRACKER_TEST_DATE=YYYY-MM-DD[THH:MM] chooses it;
 ## unset, a moment within three years either side of now is drawn and printed.
 test-dates: install-dev
 	@moment="$${TRACKER_TEST_DATE:-$$($(PY) -c 'import datetime as d, random as r; m = d.datetime.now() + d.timedelta(minutes=r.randrange(-3 * 525600, 3 * 525600)); print(m.strftime("%Y-%m-%dT%H:%M"))')}"; \
 	echo "=== Date-sensitive tests with the clock at $$moment (reproduce: TRACKER_TEST_DATE=$$moment make test-dates) ==="; \
-	TRACKER_TEST_DATE=$$moment $(VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) $(DATE_SENSITIVE_TESTS)
+	TRACKER_TEST_DATE=$$moment $(VENV)/bin/pytest $(PYTEST_XDIST) $(DATE_SENSITIVE_TESTS)
 
 ## Hostile input at length: tests/security's generators with FUZZ_SCALE (4) times the examples,
 ## on PostgreSQL (DATABASE_URL=postgres://...), where NUL, dates and column limits bite; no

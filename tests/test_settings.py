@@ -11,6 +11,10 @@ import pytest
 
 from tests.environment import ROOT, clean_environment, production_env
 
+# Each case's environment is its own, whatever database the suite runs on (.ci/run's PostgreSQL
+# pass leaves these out).
+pytestmark = pytest.mark.same_on_any_database
+
 PRINT_SETTINGS = """
 import json, django
 from django.conf import settings
