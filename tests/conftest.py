@@ -78,6 +78,22 @@ def pytest_report_header(config):
     return None
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """pytest-django's set-up of the test database, made from a copy migrated once
+    (tests/database.py). None of its options to keep or reuse a database is used here."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    from tests.database import migrated_once
+
+    with django_db_blocker.unblock(), migrated_once(connection):
+        created = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(created, verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
