@@ -5,7 +5,7 @@ the project's migrations again, seconds of CPU each time. The first process to g
 as usual and keeps a copy: a file under var/test-databases/ (SQLite, copied in and out with its
 backup API) or a template database (PostgreSQL, `CREATE DATABASE ... TEMPLATE`). The copy is
 named by a digest of everything that shapes the migrated database (the migrations, the pinned
-requirements, the installed apps), so a changed migration or package makes a new one.
+requirements, the installed apps, the settings the migrations read), so a changed migration or package makes a new one.
 """
 
 import contextlib
@@ -27,7 +27,8 @@ def digest() -> str:
         sha.update(path.read_bytes())
     for name in ("requirements.txt", "requirements-dev.txt"):
         sha.update((ROOT / name).read_bytes())
-    sha.update(repr(settings.INSTALLED_APPS).encode())
+    # The settings the migrations read (a data migration writes the reminders' lead times).
+    sha.update(repr([settings.INSTALLED_APPS, settings.QUALIFICATION_WARNING_DAYS]).encode())
     sha.update(f"{sys.version_info[:2]} {sqlite3.sqlite_version}".encode())
     return sha.hexdigest()[:16]
 
