@@ -1,21 +1,23 @@
-"""A trainee's own records, whole, as JSON (issue 10, item 5: data ownership).
+"""A trainee's own records, whole, as JSON (data ownership).
 
 Everything the tracker holds about the trainee: their account (never the password), their
 trainee record and status history, attendance, results with grades, amendments and allowances,
-qualifications, measurements, medical holds and certificates, and the notifications sent to
-them. Each record is written with Django's serializer (every field, ids for references), so a
-field added to a model is exported without a change here. A fixed number of queries: one per kind.
+qualifications, measurements, medical holds and certificates, and what the apps standing on
+trainees/ add to `PERSONAL_SECTIONS` (notifications adds the ones sent to them: trainees/ may not
+import notifications/, so notifications registers its section when it loads). Each record is
+written with Django's serializer (every field, ids for references), so a field added to a model
+is exported without a change here. A fixed number of queries: one per kind.
 """
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from typing import Any
 
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
-
-from notifications.models import Notification
 
 from .models import (
     AssessmentAllowance,
@@ -51,6 +53,8 @@ BY_TRAINEE = {
     "medical_holds": MedicalHold,
     "medical_certificates": MedicalCertificate,
 }
+# Section name -> a function from the user to their rows; filled by the apps' ready().
+PERSONAL_SECTIONS: dict[str, Callable[[Any], QuerySet]] = {}
 
 
 def _plain(value):
@@ -81,5 +85,6 @@ def trainee_records_export(*, trainee: Trainee) -> str:
     data["assessment_amendments"] = _records(
         AssessmentAmendment.objects.filter(result__trainee=trainee)
     )
-    data["notifications"] = _records(Notification.objects.filter(recipient=user))
+    for key, rows_of in PERSONAL_SECTIONS.items():
+        data[key] = _records(rows_of(user))
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
