@@ -66,9 +66,9 @@ def child(size: int, workers: int = 0) -> dict:
     from django.utils import timezone
 
     from accounts.models import User
+    from demo.scale import BIG_COHORT, SCALE_PROGRAMME_CODE
     from notifications.models import Delivery, Notification
     from reports.models import ReportKind, ReportSchedule, ReportSend
-    from trainees.demo_scale import BIG_COHORT, SCALE_PROGRAMME_CODE
     from trainees.models import Cohort
     from trainees.progress_cache import progress_changed
 

@@ -10,7 +10,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ("trainingtracker", "accounts", "curriculum", "trainees", "notifications", "reports")
+PACKAGES = (
+    "trainingtracker",
+    "accounts",
+    "curriculum",
+    "trainees",
+    "notifications",
+    "reports",
+    "demo",
+)
 
 
 def _lint(where: Path) -> subprocess.CompletedProcess:
@@ -47,6 +55,7 @@ FORBIDDEN = [
     ("curriculum/forbidden.py", "import trainees.models", "curriculum never imports trainees"),
     ("trainees/forbidden.py", "import notifications.models", "never import the apps that stand"),
     ("accounts/forbidden.py", "import reports.models", "never import the apps that stand"),
+    ("reports/forbidden.py", "import demo.seed", "nothing stands on it"),
 ]
 
 

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from trainees.demo_curriculum import MODULES, QUALIFICATIONS
-from trainees.demo_plan import SESSION_HOURS, DemoPlan, demo_plan, scale_calendar
+from demo.curriculum import MODULES, QUALIFICATIONS
+from demo.plan import SESSION_HOURS, DemoPlan, demo_plan, scale_calendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIRST_DAY = dt.date(2026, 12, 3)

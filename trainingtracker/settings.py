@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "trainees",
     "notifications",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

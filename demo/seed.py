@@ -26,17 +26,7 @@ from curriculum.models import (
     Qualification,
 )
 from curriculum.services import revision_publish
-
-from .demo_curriculum import MODULES, QUALIFICATIONS
-from .demo_plan import (
-    COHORTS,
-    DemoPlan,
-    PlannedAttempt,
-    PlannedCohort,
-    PlannedSession,
-    demo_plan,
-)
-from .models import (
+from trainees.models import (
     AssessmentResult,
     Cohort,
     CohortPlanEntry,
@@ -51,7 +41,7 @@ from .models import (
     TraineeStatusChange,
     TrainingSession,
 )
-from .services import (
+from trainees.services import (
     assessment_record,
     drill_renewals_grant,
     medical_certificate_record,
@@ -60,6 +50,16 @@ from .services import (
     module_qualifications_grant,
     trainee_enrol,
     trainee_status_change,
+)
+
+from .curriculum import MODULES, QUALIFICATIONS
+from .plan import (
+    COHORTS,
+    DemoPlan,
+    PlannedAttempt,
+    PlannedCohort,
+    PlannedSession,
+    demo_plan,
 )
 
 DEMO_PASSWORD = "tiangong-demo"

@@ -1,7 +1,8 @@
 """The demo programme's curriculum: sixteen modules in the four categories, from DOMAIN.md.
 
-Plain data, read by `trainees.demo`. Intervals follow DOMAIN.md's starting assumptions: fitness
-every 12 months, emergency drills every 90 days, survival and water egress every 24 months.
+Plain data, read by `demo.plan` and `demo.seed`. Intervals follow DOMAIN.md's starting
+assumptions: fitness every 12 months, emergency drills every 90 days, survival and water egress
+every 24 months.
 """
 
 from dataclasses import dataclass, field

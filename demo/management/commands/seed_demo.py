@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from trainees.demo import (
+from demo.scale import scale_records_ensure, scale_remove
+from demo.seed import (
     DEMO_PASSWORD,
     DEMO_PEOPLE,
     demo_curriculum_ensure,
@@ -9,7 +10,6 @@ from trainees.demo import (
     demo_records_ensure,
     demo_records_remove,
 )
-from trainees.demo_scale import scale_records_ensure, scale_remove
 from trainees.progress_cache import progress_changed
 
 

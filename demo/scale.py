@@ -7,7 +7,7 @@ measurements. Everything is written with bulk inserts (with history where the mo
 in batches, from a fixed random seed and dates counted back from today, so two runs on the same
 day build the same records.
 
-It lives beside `trainees.demo` and never touches the demo cohorts: the demo logins keep working.
+It lives beside `demo.seed` and never touches the demo cohorts: the demo logins keep working.
 """
 
 import datetime as dt
@@ -23,10 +23,7 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import Role, User
 from curriculum.models import AssessmentDefinition, Competency, Module, Programme, ProgrammeRevision
 from curriculum.services import revision_publish
-
-from . import demo_plan
-from .demo_plan import scale_calendar
-from .models import (
+from trainees.models import (
     AssessmentResult,
     Cohort,
     CohortPlanEntry,
@@ -39,6 +36,9 @@ from .models import (
     TraineeStatusChange,
     TrainingSession,
 )
+
+from . import plan as demo_plan
+from .plan import scale_calendar
 
 SCALE_PROGRAMME_CODE = "scale-bench"
 SCALE_PREFIX = "scale-"
@@ -154,7 +154,7 @@ class _ScaleBuilder:
         )
         self.password = make_password("tiangong-demo")
         self.trainee_group = Group.objects.get(name=Role.TRAINEE)
-        # The year ends before this week, whatever today is (`demo_plan.scale_calendar`).
+        # The year ends before this week, whatever today is (`demo.plan.scale_calendar`).
         self.starts_on, self.days = scale_calendar(today=today)
 
     def week(self, day: dt.date) -> int:

@@ -2,7 +2,7 @@
 
 `demo_plan(now=...)` lays out the demo cohorts' sessions, who attended them, the assessment
 attempts and their signatures, the drills, the holds, the status changes and the certificates,
-in time order, from plain data (`demo_curriculum`) and the clock alone: no database. `trainees.demo`
+in time order, from plain data (`demo.curriculum`) and the clock alone: no database. `demo.seed`
 writes exactly what the plan says, so the plan is where the demo's promises are kept and tested
 (tests/test_demo_plan.py builds it for every day of a year).
 
@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .demo_curriculum import MODULES, DemoModule
+from .curriculum import MODULES, DemoModule
 
 SESSION_HOURS = 4
 # The two daily slots of a cohort: a morning and an afternoon session of four hours.
