@@ -14,13 +14,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from trainingtracker.helpers import errors_to_form
+
 from .forms import (
     LockoutReleaseForm,
     PersonCreateForm,
     PersonEditForm,
     ProfileForm,
     RolesForm,
-    errors_to_form,
 )
 from .models import Role, User
 from .selectors import lockouts_current

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.forms import errors_to_form
+from trainingtracker.helpers import errors_to_form
 
 from . import services
 from .forms import (

@@ -6,9 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.decorators import permission_any_required
-from accounts.forms import errors_to_form
 from trainees.models import Cohort
+from trainingtracker.helpers import errors_to_form, permission_any_required
 
 from . import services
 from .forms import ReportNowForm, ReportScheduleForm

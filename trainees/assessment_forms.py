@@ -11,11 +11,10 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import IdChoiceField
 from curriculum.models import AssessmentDefinition, Competency, Module
 from trainingtracker import inputs
+from trainingtracker.helpers import IdChoiceField, SubmittedOnceForm
 
-from .forms import SubmittedOnceForm
 from .models import AssessmentAllowance
 
 NOT_OBSERVED = "not_observed"

@@ -21,9 +21,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import permission_any_required
-from accounts.forms import errors_to_form
 from curriculum.models import AssessmentDefinition
+from trainingtracker.helpers import errors_to_form, permission_any_required
 
 from . import services
 from .assessment_forms import (

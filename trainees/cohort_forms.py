@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import IdChoiceField, IdMultipleChoiceField
 from accounts.forms import PersonFieldsForm
 from accounts.models import Role, User
 from curriculum.models import ProgrammeRevision
 from trainingtracker import inputs
+from trainingtracker.helpers import IdChoiceField, IdMultipleChoiceField
 
 from .cohort_services import cohort_weeks
 from .models import Cohort, Trainee
@@ -43,7 +43,7 @@ class CohortCreateForm(_CohortDatesMixin, forms.ModelForm):
         model = Cohort
         fields = ("name", "revision", "starts_on", "ends_on", "trainers")
         formfield_callback = staticmethod(inputs.formfield)  # dates within the years allowed
-        # Ids past 64 bits are refused as invalid choices, not a 500 (accounts/fields.py).
+        # Ids past 64 bits are refused as invalid choices, not a 500 (trainingtracker/helpers.py).
         field_classes = {"revision": IdChoiceField, "trainers": IdMultipleChoiceField}
         widgets = {
             "starts_on": DATE,

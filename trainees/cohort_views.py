@@ -14,10 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.decorators import permission_any_required
-from accounts.forms import errors_to_form
 from accounts.services import LinkSite
 from curriculum.models import Module, modules_in_order
+from trainingtracker.helpers import errors_to_form, permission_any_required
 
 from . import cohort_forms as forms
 from .cohort_services import (

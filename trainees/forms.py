@@ -1,6 +1,5 @@
 """Forms of the training records. Each has a crispy `FormHelper`; the services do the writing."""
 
-import uuid
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
@@ -8,20 +7,12 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import IdChoiceField, IdMultipleChoiceField
 from curriculum.models import Module
 from trainingtracker import inputs
+from trainingtracker.helpers import IdChoiceField, IdMultipleChoiceField, SubmittedOnceForm
 
 from .models import METRIC_SPECS, Cohort, Metric, SessionAttendance, Trainee
 from .services import AttendanceEntry
-
-
-class SubmittedOnceForm(forms.Form):
-    """A form carrying a one-time key (see `services.submission_claim`): made when the form is
-    first shown and kept through redisplays, so that submitting it twice saves once."""
-
-    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
-
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 GRADE_CHOICES = [

@@ -1,25 +1,15 @@
 """Forms of the medical officer's pages. They validate; the services in services.py save."""
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trainingtracker import inputs
+from trainingtracker.helpers import WithSubmit
 
 from .models import MedicalCertificate
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class _Helper:
-    submit_label = _("Save")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.add_input(Submit("submit", self.submit_label))
 
 
 def _not_ahead(day):
@@ -28,7 +18,7 @@ def _not_ahead(day):
     return day
 
 
-class HoldOpenForm(_Helper, forms.Form):
+class HoldOpenForm(WithSubmit, forms.Form):
     submit_label = _("Put on medical hold")
     opened_on = inputs.DateField(label=_("Opened on"), widget=DATE)
     reason = forms.CharField(
@@ -47,7 +37,7 @@ class HoldOpenForm(_Helper, forms.Form):
         return _not_ahead(self.cleaned_data["opened_on"])
 
 
-class HoldCloseForm(_Helper, forms.Form):
+class HoldCloseForm(WithSubmit, forms.Form):
     submit_label = _("Close the hold")
     closed_on = inputs.DateField(label=_("Closed on"), widget=DATE)
     note = forms.CharField(
@@ -62,7 +52,7 @@ class HoldCloseForm(_Helper, forms.Form):
         return _not_ahead(self.cleaned_data["closed_on"])
 
 
-class CertificateForm(_Helper, forms.ModelForm):
+class CertificateForm(WithSubmit, forms.ModelForm):
     submit_label = _("Record the certificate")
 
     class Meta:

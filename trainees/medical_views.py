@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.forms import errors_to_form
+from trainingtracker.helpers import errors_to_form
 
 from .medical_forms import CertificateForm, HoldCloseForm, HoldOpenForm
 from .models import Measurement, MedicalCertificate, MedicalHold, Trainee

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 
-from accounts.decorators import permission_any_required
 from curriculum.models import Module
+from trainingtracker.helpers import permission_any_required
 
 from . import progress_cache
 from .models import Cohort, Trainee

@@ -5,8 +5,8 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import IdChoiceField
 from curriculum.models import ProgrammeRevision
+from trainingtracker.helpers import IdChoiceField
 
 from .models import Cohort
 

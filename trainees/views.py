@@ -16,12 +16,10 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import permission_any_required
-from accounts.fields import IdChoiceField
-from accounts.forms import errors_to_form
 from accounts.models import User
 from curriculum.models import Module
 from trainingtracker import inputs
+from trainingtracker.helpers import IdChoiceField, errors_to_form, permission_any_required
 
 from . import progress_cache, services
 from .export import trainee_records_export

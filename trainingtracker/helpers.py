@@ -1,0 +1,98 @@
+"""What the forms and views of every app share: a submit button, a one-time key, a service's
+refusal shown on its form, choosing a record by id, and letting a page's roles in.
+
+Here rather than in accounts/: curriculum, trainees and reports use them, and none of them is
+about people.
+"""
+
+import uuid
+from functools import wraps
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Forms -----------------------------------------------------------------------------------------
+
+
+class WithSubmit:
+    """Gives a form a crispy FormHelper with one labelled submit button."""
+
+    submit_label = _("Save")
+    submit_class = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.add_input(Submit("submit", self.submit_label, css_class=self.submit_class))
+
+
+class SubmittedOnceForm(forms.Form):
+    """A form carrying a one-time key (`trainees.services.submission_claim`): made when the form
+    is first shown and kept through redisplays, so that submitting it twice saves once."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+
+def errors_to_form(form, error: ValidationError) -> None:
+    """Put a service's refusal beside the field it names, or above the form if it names none
+    of the form's fields."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# Django's ModelChoiceField and ModelMultipleChoiceField pass a posted id to the database as it
+# is: an id past 64 bits raises OverflowError on SQLite and an out-of-range error on PostgreSQL,
+# a 500 instead of "select a valid choice" (tests/security/test_hostile_input.py). These refuse
+# such an id as the invalid choice it is.
+ID_LIMIT = 2**63 - 1  # a bigint, the widest id column
+
+
+def _out_of_range(value) -> bool:
+    try:
+        return abs(int(str(value).strip())) > ID_LIMIT
+    except ValueError:
+        return False  # not a number: Django's own check refuses it
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and _out_of_range(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if _out_of_range(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+# Access ----------------------------------------------------------------------------------------
+
+
+def permission_any_required(*perms: str):
+    """The page belongs to several roles: let in whoever holds any of `perms`, refuse the rest
+    with 403 (the page exists; records inside it are still gated by `visible_to`)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not any(request.user.has_perm(perm) for perm in perms):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
