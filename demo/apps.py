@@ -7,4 +7,3 @@ class DemoConfig(AppConfig):
     management command."""
 
     name = "demo"
-    verbose_name = "Demo data"

@@ -26,6 +26,13 @@ from curriculum.models import (
     Qualification,
 )
 from curriculum.services import revision_publish
+from trainees.assessments.services import assessment_record
+from trainees.cohorts.services import trainee_enrol, trainee_status_change
+from trainees.medical.services import (
+    medical_certificate_record,
+    medical_hold_close,
+    medical_hold_open,
+)
 from trainees.models import (
     AssessmentResult,
     Cohort,
@@ -41,16 +48,7 @@ from trainees.models import (
     TraineeStatusChange,
     TrainingSession,
 )
-from trainees.services import (
-    assessment_record,
-    drill_renewals_grant,
-    medical_certificate_record,
-    medical_hold_close,
-    medical_hold_open,
-    module_qualifications_grant,
-    trainee_enrol,
-    trainee_status_change,
-)
+from trainees.progress.services import drill_renewals_grant, module_qualifications_grant
 
 from .curriculum import MODULES, QUALIFICATIONS
 from .plan import (

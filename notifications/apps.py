@@ -15,7 +15,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from trainees.export import PERSONAL_SECTIONS
+        from trainees.records.export import PERSONAL_SECTIONS
 
         from . import jobs, kinds  # noqa: F401 -- registers the renderers and job signals
         from .models import Notification, reminder_settings_after_migrate

@@ -13,7 +13,7 @@ from . import services
 from .forms import ReportNowForm, ReportScheduleForm
 from .models import ReportJob, ReportSchedule
 
-# Who may send a cohort's report now: those who may see its board (trainees.progress_views).
+# Who may send a cohort's report now: those who may see its board (trainees.progress.views).
 BOARD = ("accounts.log_training", "accounts.manage_people")
 
 

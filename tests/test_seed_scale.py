@@ -21,7 +21,7 @@ from trainees.models import (
     SessionAttendance,
     Trainee,
 )
-from trainees.selectors import cohort_board
+from trainees.progress.selectors import cohort_board
 
 # Two tests, 5% of the whole suite's time (seed_demo --scale): in `make test` and CI, not in
 # `make test-fast`.

@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from curriculum.models import ProgrammeRevision
-
-from .models import (
+from trainees.models import (
     AssessmentAllowance,
     AssessmentAmendment,
     AssessmentResult,

@@ -42,9 +42,8 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
 
+from trainees.models import ProgressGeneration
 from trainingtracker.db import before_commit
-
-from .models import ProgressGeneration
 
 WATCHED_APPS = ("trainees", "curriculum", "accounts")
 # Written often, read by no progress: skipping them keeps the generation (and the cache) stable.

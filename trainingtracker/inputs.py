@@ -13,7 +13,7 @@ held to what a training programme can mean, years FIRST_YEAR to LAST_YEAR, and t
 - URLs: `TokenConverter` for the one path segment that is free text;
 - imports: `csv_rows` reads every line ending and names the line of an over-long field, and
   `schema_errors` turns a JSON Schema's findings into messages (each format has one schema, next
-  to its reader: curriculum/schemas.py, trainees/imports.py).
+  to its reader: curriculum/schemas.py, trainees/cohorts/imports.py).
 """
 
 import csv

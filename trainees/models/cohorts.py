@@ -292,7 +292,7 @@ class CohortRevisionMove(models.Model):
     """A cohort moved from one published revision of its programme to a newer one.
 
     The record of who moved it, when and why; the records made under the earlier revision are
-    left as they were and count under the new one by module code (`trainees.selectors`).
+    left as they were and count under the new one by module code (`trainees.progress.selectors`).
     """
 
     cohort = models.ForeignKey(

@@ -14,10 +14,18 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.services import LinkSite, person_create
-from curriculum.models import Module, ProgrammeRevision
-
-from .models import Cohort, CohortPlanEntry, Trainee
-from .services import trainee_enrol, trainee_status_change
+from curriculum.models import (
+    Module,
+    ProgrammeRevision,
+)
+from trainees.models import (
+    Cohort,
+    CohortPlanEntry,
+    CohortRevisionMove,
+    Trainee,
+    TraineeStatusChange,
+    TrainingSession,
+)
 
 
 def _check_open(cohort: Cohort) -> None:
@@ -224,3 +232,122 @@ def trainees_import(
 
 
 PERSON_KEYS = ("username", "display_name", "native_name", "email", "preferred_language")
+
+
+@transaction.atomic
+def trainee_enrol(
+    *,
+    user: User,
+    cohort: Cohort,
+    agency: str,
+    nationality: str,
+    crew_role: str,
+    by: User,
+    on: dt.date | None = None,
+) -> Trainee:
+    """Make `user` a trainee of `cohort`, opening their status history with "in training"."""
+    on = on or timezone.localdate()
+    trainee = Trainee.objects.create(
+        user=user,
+        cohort=cohort,
+        agency=agency,
+        nationality=nationality,
+        crew_role=crew_role,
+        status=Trainee.Status.IN_TRAINING,
+        status_since=on,
+    )
+    TraineeStatusChange.objects.create(
+        trainee=trainee,
+        status=Trainee.Status.IN_TRAINING,
+        effective_on=on,
+        reason=_("Enrolled in %(cohort)s.") % {"cohort": cohort},
+        recorded_by=by,
+    )
+    return trainee
+
+
+@transaction.atomic
+def trainee_status_change(
+    *, trainee: Trainee, status: str, effective_on: dt.date, reason: str, by: User
+) -> TraineeStatusChange:
+    """Change a trainee's status with a date and a reason, both kept in the status history."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the change.")})
+    if status == trainee.status:
+        raise ValidationError({"status": _("The trainee already has this status.")})
+    change = TraineeStatusChange.objects.create(
+        trainee=trainee, status=status, effective_on=effective_on, reason=reason, recorded_by=by
+    )
+    trainee.status = status
+    trainee.status_since = effective_on
+    trainee._history_user, trainee._change_reason = by, reason
+    trainee.save(update_fields=["status", "status_since"])
+    return change
+
+
+@transaction.atomic
+def cohort_revision_move(
+    *,
+    cohort: Cohort,
+    from_revision: ProgrammeRevision,
+    to_revision: ProgrammeRevision,
+    reason: str,
+    by: User,
+) -> CohortRevisionMove:
+    """Pin `cohort` to a newer published revision of its programme, and record the move.
+
+    `from_revision` is the revision the admin saw the preview for: if the cohort was moved
+    meanwhile (or the form is submitted twice) the move is refused rather than made on a
+    preview that no longer holds. Records stay as they were and count by code (see
+    `trainees.progress.selectors`); the plan and the sessions still to come follow the modules by
+    code, and those of modules the new revision no longer requires are dropped from the plan and
+    cancelled.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the move.")})
+    cohort = Cohort.objects.select_for_update().select_related("revision").get(pk=cohort.pk)
+    if cohort.revision_id != from_revision.pk:
+        raise ValidationError(
+            _("This cohort is no longer on revision %(number)s: it was moved meanwhile.")
+            % {"number": from_revision.number}
+        )
+    if (
+        not to_revision.is_published
+        or to_revision.programme_id != from_revision.programme_id
+        or to_revision.number <= from_revision.number
+    ):
+        raise ValidationError(
+            {"revision": _("Choose a newer published revision of the same programme.")}
+        )
+    modules = {m.code: m for m in Module.objects.filter(revision=to_revision).active()}
+    cohort.revision = to_revision
+    cohort._history_user, cohort._change_reason = by, reason
+    cohort.save(update_fields=["revision"])
+    # Row by row, so that the history of every plan entry and session keeps the change.
+    for entry in CohortPlanEntry.objects.filter(cohort=cohort).select_related("module"):
+        module = modules.get(entry.module.code)
+        if module is None:
+            entry.delete()
+        else:
+            entry.module = module
+            entry.save(update_fields=["module"])
+    for session in TrainingSession.objects.filter(
+        cohort=cohort, status=TrainingSession.Status.SCHEDULED
+    ).select_related("module"):
+        module = modules.get(session.module.code)
+        if module is None:
+            session.status = TrainingSession.Status.CANCELLED
+            session.cancellation_reason = _(
+                "The module is no longer in the programme revision the cohort moved to."
+            )
+        else:
+            session.module = module
+        session.version += 1
+        session.save()
+    return CohortRevisionMove.objects.create(
+        cohort=cohort,
+        from_revision=from_revision,
+        to_revision=to_revision,
+        reason=reason.strip(),
+        moved_by=by,
+    )

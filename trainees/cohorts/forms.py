@@ -10,11 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import PersonFieldsForm
 from accounts.models import Role, User
 from curriculum.models import ProgrammeRevision
+from trainees.cohorts.services import cohort_weeks
+from trainees.models import Cohort, Trainee
 from trainingtracker import inputs
 from trainingtracker.helpers import IdChoiceField, IdMultipleChoiceField
-
-from .cohort_services import cohort_weeks
-from .models import Cohort, Trainee
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -247,3 +246,52 @@ class TraineeStatusForm(forms.Form):
                 % {"date": date_format(self.trainee.status_since)}
             )
         return day
+
+
+def newer_revisions(cohort: Cohort):
+    """The published revisions of the cohort's programme that are newer than its own."""
+    return (
+        ProgrammeRevision.objects.published()
+        .filter(programme=cohort.revision.programme_id, number__gt=cohort.revision.number)
+        .select_related("programme")
+        .order_by("-number")
+    )
+
+
+class RevisionChoiceForm(forms.Form):
+    """Which revision to preview the move to (a GET form: it changes nothing)."""
+
+    revision = IdChoiceField(
+        queryset=ProgrammeRevision.objects.none(), label=_("Move to"), empty_label=None
+    )
+
+    def __init__(self, *args, cohort: Cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["revision"].queryset = newer_revisions(cohort)
+        self.helper = FormHelper(self)
+        self.helper.form_method = "get"
+        self.helper.add_input(Submit("preview", _("Show what changes"), css_class="btn-secondary"))
+
+
+class CohortRevisionMoveForm(forms.Form):
+    """The move itself, made on the preview the admin saw (`from_revision`)."""
+
+    revision = IdChoiceField(queryset=ProgrammeRevision.objects.none(), widget=forms.HiddenInput)
+    from_revision = IdChoiceField(
+        queryset=ProgrammeRevision.objects.none(), widget=forms.HiddenInput
+    )
+    reason = forms.CharField(
+        label=_("Reason for the move"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the move in the cohort's history."),
+    )
+
+    def __init__(self, *args, cohort: Cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any revision of the programme: whether the move still holds is the service's to say
+        # (the cohort may have moved since the preview).
+        revisions = ProgrammeRevision.objects.filter(programme=cohort.revision.programme_id)
+        self.fields["revision"].queryset = revisions.published()
+        self.fields["from_revision"].queryset = revisions
+        self.helper = FormHelper(self)
+        self.helper.add_input(Submit("move", _("Move the cohort")))

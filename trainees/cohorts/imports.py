@@ -10,10 +10,9 @@ from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 
 from accounts.models import User
+from trainees.cohorts.forms import TraineePersonForm
+from trainees.models import Trainee
 from trainingtracker import inputs
-
-from .cohort_forms import TraineePersonForm
-from .models import Trainee
 
 COLUMNS = (
     "username",

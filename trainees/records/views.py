@@ -6,15 +6,17 @@ is fetched through its model's `visible_to(user)` (404 for one they may not see)
 """
 
 from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from curriculum.models import Module
-
-from .history import record_history
-from .models import AssessmentResult, Cohort, Trainee
+from trainees.models import AssessmentResult, Cohort, Trainee
+from trainees.records.export import trainee_records_export
+from trainees.records.history import record_history
 
 # kind -> (model, the record's own page, a heading, what its name is read from)
 KINDS = {
@@ -46,3 +48,16 @@ def record_history_page(request, pk: int, kind: str):
             "entries": record_history(record=record),
         },
     )
+
+
+@permission_required("accounts.view_own_progress", raise_exception=True)
+def my_records_download(request):
+    """The trainee's own records, whole, as a JSON file (trainees/records/export.py). Only ever
+    their own: the record is the signed-in person's, so there is no id to try another's with."""
+    trainee = get_object_or_404(Trainee.objects.visible_to(request.user), user=request.user)
+    response = HttpResponse(
+        trainee_records_export(trainee=trainee), content_type="application/json; charset=utf-8"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="my-training-records-{stamp}.json"'
+    return response

@@ -19,7 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import (
+from trainees.models import (
     AssessmentAllowance,
     AssessmentAmendment,
     AssessmentResult,

@@ -12,10 +12,9 @@ from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
 from curriculum.models import AssessmentDefinition, Competency, Module
+from trainees.models import AssessmentAllowance
 from trainingtracker import inputs
 from trainingtracker.helpers import IdChoiceField, SubmittedOnceForm
-
-from .models import AssessmentAllowance
 
 NOT_OBSERVED = "not_observed"
 GRADE_CHOICES = [

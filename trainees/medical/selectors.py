@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Max
 
-from .models import CertificateKind, MedicalCertificate, Trainee
+from trainees.models import CertificateKind, MedicalCertificate, Trainee
 
 # Trainees who no longer need certificates: they have left training.
 DONE = (Trainee.Status.WITHDRAWN, Trainee.Status.GRADUATED)

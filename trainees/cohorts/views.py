@@ -16,21 +16,31 @@ from django.utils.translation import ngettext
 
 from accounts.services import LinkSite
 from curriculum.models import Module, modules_in_order
-from trainingtracker.helpers import errors_to_form, permission_any_required
-
-from . import cohort_forms as forms
-from .cohort_services import (
+from curriculum.selectors import revision_compare
+from trainees.access import SEES_TRAINEES
+from trainees.cohorts import forms
+from trainees.cohorts.forms import CohortRevisionMoveForm, RevisionChoiceForm
+from trainees.cohorts.imports import file_decode, trainee_rows_check
+from trainees.cohorts.selectors import cohort_move_preview
+from trainees.cohorts.services import (
     cohort_close,
     cohort_create,
     cohort_plan_set,
+    cohort_revision_move,
     cohort_trainers_set,
     cohort_update,
     trainee_add,
+    trainee_status_change,
     trainees_import,
 )
-from .imports import file_decode, trainee_rows_check
-from .models import Cohort, CohortPlanEntry, MedicalHold, Trainee
-from .services import trainee_status_change
+from trainees.models import (
+    Cohort,
+    CohortPlanEntry,
+    CohortRevisionMove,
+    MedicalHold,
+    Trainee,
+)
+from trainingtracker.helpers import errors_to_form, permission_any_required
 
 SEES_COHORTS = ("accounts.manage_people", "accounts.manage_medical", "accounts.log_training")
 MANAGE = "accounts.manage_people"
@@ -254,7 +264,7 @@ def trainee_add_view(request, pk: int):
 
 
 @permission_required(MANAGE, raise_exception=True)
-def trainee_import(request, pk: int):
+def trainee_import_view(request, pk: int):
     """Add a cohort's trainees from a CSV file: checked first, then added all together or none.
 
     Three steps: upload (checked, every bad line named), confirm (the checked text comes back
@@ -343,3 +353,76 @@ def trainee_status(request, pk: int):
         "trainees/trainee_status.html",
         {"trainee": trainee, "form": form, "changes": changes},
     )
+
+
+@permission_any_required(*SEES_TRAINEES)
+def trainee_list(request):
+    """The trainees the person may see, by cohort."""
+    trainees = (
+        Trainee.objects.visible_to(request.user)
+        .select_related("user", "cohort")
+        .order_by("cohort__name", "user__display_name")
+    )
+    open_holds = set(
+        MedicalHold.objects.status_visible_to(request.user)
+        .filter(closed_on__isnull=True)
+        .values_list("trainee_id", flat=True)
+    )
+    return render(
+        request, "trainees/trainee_list.html", {"trainees": trainees, "open_holds": open_holds}
+    )
+
+
+@permission_required("accounts.manage_curriculum", raise_exception=True)
+def cohort_revision(request, pk: int):
+    """What moving the cohort to a newer revision changes for each trainee; then the move."""
+    cohort = get_object_or_404(
+        Cohort.objects.visible_to(request.user).select_related("revision__programme"), pk=pk
+    )
+    if request.method == "POST":
+        form = CohortRevisionMoveForm(request.POST, cohort=cohort)
+        if form.is_valid():
+            try:
+                cohort_revision_move(
+                    cohort=cohort,
+                    from_revision=form.cleaned_data["from_revision"],
+                    to_revision=form.cleaned_data["revision"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(
+                    request,
+                    _("%(cohort)s now trains on revision %(number)s.")
+                    % {"cohort": cohort, "number": form.cleaned_data["revision"].number},
+                )
+                return redirect("trainees:cohort_revision", pk=cohort.pk)
+        target = form.cleaned_data.get("revision")
+    else:
+        form, target = None, None
+    choice = RevisionChoiceForm(request.GET if "revision" in request.GET else None, cohort=cohort)
+    if target is None and choice.is_bound and choice.is_valid():
+        target = choice.cleaned_data["revision"]
+    if target is not None and target.number <= cohort.revision.number:
+        target = None  # the cohort is there already (a double submission): nothing to preview
+    if target is not None and form is None:
+        form = CohortRevisionMoveForm(
+            cohort=cohort, initial={"revision": target.pk, "from_revision": cohort.revision_id}
+        )
+    context = {
+        "cohort": cohort,
+        "choice": choice,
+        "has_newer": choice.fields["revision"].queryset.exists(),
+        "target": target,
+        "form": form,
+        "moves": CohortRevisionMove.objects.visible_to(request.user)
+        .filter(cohort=cohort)
+        .select_related("from_revision", "to_revision", "moved_by"),
+    }
+    if target is not None:
+        context["comparison"] = revision_compare(old=cohort.revision, new=target)
+        context["effects"] = cohort_move_preview(cohort=cohort, revision=target)
+    return render(request, "trainees/cohort_revision.html", context)

@@ -1,22 +1,3 @@
-"""Non-trivial reads: a trainee's progress and readiness, worked out in one place.
-
-The rules (DOMAIN.md):
-- a module is complete when the hours credited at its completed sessions reach the required
-  hours and every assessment of the module has a passed attempt, signed (an unsigned or amended
-  result awaiting its signature counts for nothing);
-- a module is blocked while a prerequisite is incomplete, and expired when a qualification it
-  confers has lapsed past its grace period;
-- a qualification is matched by its code, so a grant made under an earlier revision counts; a
-  grant suspended (revoked) while its result awaits a new signature does not;
-- a trainee is ready for flight assignment only when every module is complete, every assessment
-  passed, every qualification current (valid or expiring, not in grace nor expired), no medical
-  hold is open, they hold a current medical and fitness certificate, and they have not
-  withdrawn;
-- pace compares completed modules with the cohort plan: behind when a module due by today is
-  incomplete, ahead when a module not yet due is already complete.
-"""
-
-import copy
 import csv
 import datetime as dt
 import io
@@ -38,10 +19,8 @@ from curriculum.models import (
     Qualification,
     modules_in_order,
 )
-from trainingtracker.spreadsheet import cell_out
-
-from . import progress_cache
-from .models import (
+from trainees import progress_cache
+from trainees.models import (
     AssessmentResult,
     CertificateLack,
     Cohort,
@@ -59,6 +38,7 @@ from .models import (
     TrainingSession,
     certificates_lacking,
 )
+from trainingtracker.spreadsheet import cell_out
 
 CURRENT = {Currency.VALID, Currency.EXPIRING}
 
@@ -480,73 +460,6 @@ def _projected_completion(
         return on
     days_left = (required - credited) * elapsed / credited
     return on + dt.timedelta(days=int(days_left.to_integral_value()) + 1)
-
-
-# Moving a cohort to a newer revision (issue 6) -------------------------------------------------
-
-
-@dataclass
-class TraineeMoveEffect:
-    """What a move changes for one trainee: their progress now and as it would be after."""
-
-    trainee: Trainee
-    before: TraineeProgress
-    after: TraineeProgress
-
-    def _by_code(self, progress: TraineeProgress) -> dict[str, ModuleProgress]:
-        return {p.module.code: p for p in progress.modules}
-
-    @property
-    def carried_over(self) -> list[ModuleProgress]:
-        """Modules of the new revision in which work already done counts."""
-        return [p for p in self.after.modules if p.hours or p.passed]
-
-    @property
-    def left_behind(self) -> list[ModuleProgress]:
-        """Modules the new revision no longer requires, in which the trainee has work."""
-        after = self._by_code(self.after)
-        return [p for p in self.before.modules if p.module.code not in after and p.hours]
-
-    @property
-    def no_longer_complete(self) -> list[ModuleProgress]:
-        """Modules complete now but not under the new requirements (more hours, a new exam)."""
-        done = {ModuleStatus.COMPLETE, ModuleStatus.EXPIRED}
-        before = self._by_code(self.before)
-        return [
-            p
-            for p in self.after.modules
-            if p.status not in done
-            and p.module.code in before
-            and before[p.module.code].status in done
-        ]
-
-
-def cohort_move_preview(*, cohort, revision) -> list[TraineeMoveEffect]:
-    """Each trainee of `cohort`, their progress now and as it would be on `revision`.
-
-    The projection runs the one progress rule, `trainee_progress`, on an unsaved copy of the
-    cohort pinned to `revision`, so the preview cannot disagree with what the move produces
-    (pace aside: the plan follows the modules only once moved). Two progress computations per
-    trainee: a preview of one cohort, not a list page.
-    """
-    projected_cohort = copy.copy(cohort)
-    projected_cohort.revision = revision
-    effects = []
-    for trainee in cohort.trainees.select_related("user").order_by("user__display_name"):
-        trainee.cohort = cohort
-        projected = copy.copy(trainee)
-        projected.cohort = projected_cohort
-        effects.append(
-            TraineeMoveEffect(
-                trainee=trainee,
-                before=trainee_progress(trainee=trainee),
-                after=trainee_progress(trainee=projected),
-            )
-        )
-    return effects
-
-
-# The dashboard, the cohort board and the transcript (issue 5) ---------------------------------
 
 
 class Trend(models.TextChoices):

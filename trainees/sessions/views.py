@@ -1,212 +1,38 @@
-"""Pages over the training records. Every record is fetched through its model's `visible_to`."""
-
 import datetime as dt
-from functools import partial
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Prefetch, Q, Subquery
-from django.http import HttpResponse
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from curriculum.models import Module
-from trainingtracker import inputs
-from trainingtracker.helpers import IdChoiceField, errors_to_form, permission_any_required
-
-from . import progress_cache, services
-from .export import trainee_records_export
-from .forms import AttendanceLogForm, SessionCancelForm, SessionForm, SessionLogForm
-from .medical_selectors import certificates_due
-from .models import (
-    AssessmentResult,
+from trainees.access import SEES_TRAINEES
+from trainees.models import (
     Cohort,
     CompetencyGrade,
-    Measurement,
-    MedicalHold,
     SessionAttendance,
     SessionLogDraft,
     Trainee,
-    TraineeStatusChange,
     TrainingSession,
 )
-from .selectors import (
-    competency_profile,
-    hours_chart,
-    measurement_charts,
-    trainee_progress,
+from trainees.progress.views import RECENT_SESSIONS
+from trainees.services import AlreadySubmitted
+from trainees.sessions import services
+from trainees.sessions.forms import (
+    AttendanceLogForm,
+    SessionCancelForm,
+    SessionForm,
+    SessionLogForm,
 )
-
-RECENT_SESSIONS = 10
-RECENT_REMARKS = 5
-SEES_TRAINEES = ("accounts.manage_people", "accounts.manage_medical", "accounts.log_training")
-
-
-@permission_required("accounts.view_own_progress", raise_exception=True)
-def trainee_home(request):
-    """The trainee's landing page: their own record."""
-    stamp = progress_cache.stamp()  # before the record is read (_trainee_record)
-    trainee = (
-        Trainee.objects.visible_to(request.user)
-        .select_related("user", "cohort__revision__programme")
-        .filter(user=request.user)
-        .first()
-    )
-    if trainee is None:
-        return render(request, "trainees/not_enrolled.html")
-    return _trainee_record(request, trainee, own=True, stamp=stamp)
-
-
-@permission_required("accounts.view_own_progress", raise_exception=True)
-def my_records_download(request):
-    """The trainee's own records, whole, as a JSON file (trainees/export.py). Only ever their
-    own: the record is the signed-in person's, so there is no id to try another's with."""
-    trainee = get_object_or_404(Trainee.objects.visible_to(request.user), user=request.user)
-    response = HttpResponse(
-        trainee_records_export(trainee=trainee), content_type="application/json; charset=utf-8"
-    )
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="my-training-records-{stamp}.json"'
-    return response
-
-
-@permission_any_required(*SEES_TRAINEES, "accounts.view_own_progress")
-def trainee_detail(request, pk: int):
-    """One trainee's record, as the person looking may see it."""
-    stamp = progress_cache.stamp()  # before the record is read (_trainee_record)
-    trainee = get_object_or_404(
-        Trainee.objects.visible_to(request.user).select_related(
-            "user", "cohort__revision__programme"
-        ),
-        pk=pk,
-    )
-    return _trainee_record(request, trainee, own=trainee.user_id == request.user.pk, stamp=stamp)
-
-
-def _trainee_record(request, trainee: Trainee, *, own: bool, stamp: tuple[str, ...] | None):
-    """The record page: two `{% progress_fragment %}`s, cached per trainee, reader and their
-    permissions, language and time zone, and used while `stamp` (generation of progress and
-    day, read before the trainee) is current, the first also only until the first upcoming
-    session it lists starts. A record unchanged since it was last shown costs one cache read
-    and no query for its contents, so what the fragments show is lazy: read (and its queryset
-    built) only when rendered."""
-    user = request.user
-    reader = progress_cache.reader(user)
-    upcoming = SimpleLazyObject(
-        lambda: list(
-            TrainingSession.objects.visible_to(user)
-            .filter(
-                trainees=trainee,
-                status=TrainingSession.Status.SCHEDULED,
-                starts_at__gte=timezone.now(),
-            )
-            .select_related("module", "trainer")
-            .order_by("starts_at")[:RECENT_SESSIONS]
-        )
-    )
-    fragments = {
-        "record_top": progress_cache.fragment(
-            stamp,
-            "record_top",
-            trainee.pk,
-            own,
-            *reader,
-            until=lambda: upcoming[0].starts_at if upcoming else None,
-        ),
-        "record_rest": progress_cache.fragment(stamp, "record_rest", trainee.pk, own, *reader),
-    }
-    progress_cache.prefetch(*fragments.values())
-    context = {
-        "trainee": trainee,
-        "own": own,
-        **fragments,
-        "sees_hold_reasons": user.has_perm("accounts.manage_medical"),
-        "manages_people": user.has_perm("accounts.manage_people"),
-        "upcoming": upcoming,
-        # Callables: a template calls one when it resolves it (once, in the include's `with`).
-        "competencies": lambda: competency_profile(trainee=trainee, user=user),
-        "charts": lambda: {
-            "hours": hours_chart(trainee=trainee, user=user),
-            "metrics": measurement_charts(trainee=trainee, user=user),
-        },
-    }
-    # Lists read only when a fragment is rendered (a list, as a template may loop twice).
-    context |= {
-        name: SimpleLazyObject(partial(lambda rows: list(rows()), rows))
-        for name, rows in _record_lists(trainee=trainee, user=user).items()
-    }
-    context["progress"] = SimpleLazyObject(lambda: trainee_progress(trainee=trainee))
-    return render(request, "trainees/trainee_detail.html", context)
-
-
-def _record_lists(*, trainee: Trainee, user: User) -> dict:
-    """The record page's lists, each as a function that builds its queryset."""
-    latest_per_metric = Subquery(
-        Measurement.objects.filter(trainee=OuterRef("trainee"), metric=OuterRef("metric"))
-        .order_by("-taken_at", "-pk")
-        .values("pk")[:1]
-    )
-    return {
-        "holds": lambda: (
-            MedicalHold.objects.status_visible_to(user)
-            .filter(trainee=trainee)
-            .order_by("-opened_on")
-        ),
-        "status_changes": lambda: (
-            TraineeStatusChange.objects.visible_to(user)
-            .filter(trainee=trainee)
-            .select_related("recorded_by")
-        ),
-        "attendances": lambda: (
-            SessionAttendance.objects.visible_to(user)
-            .filter(trainee=trainee)
-            .select_related("session__module")
-            .order_by("-session__starts_at")[:RECENT_SESSIONS]
-        ),
-        "results": lambda: (
-            AssessmentResult.objects.visible_to(user)
-            .filter(trainee=trainee)
-            .select_related("definition__module", "assessor", "signed_by")
-            .order_by("-taken_at")
-        ),
-        "measurements": lambda: (
-            Measurement.objects.visible_to(user)
-            .filter(trainee=trainee, pk=latest_per_metric)
-            .order_by("metric")
-        ),
-        "remarks": lambda: (
-            SessionAttendance.objects.visible_to(user)
-            .filter(trainee=trainee, session__status=TrainingSession.Status.COMPLETED)
-            .exclude(remarks="")
-            .select_related("session__module", "session__trainer")
-            .order_by("-session__starts_at")[:RECENT_REMARKS]
-        ),
-    }
-
-
-@permission_any_required(*SEES_TRAINEES)
-def trainee_list(request):
-    """The trainees the person may see, by cohort."""
-    trainees = (
-        Trainee.objects.visible_to(request.user)
-        .select_related("user", "cohort")
-        .order_by("cohort__name", "user__display_name")
-    )
-    open_holds = set(
-        MedicalHold.objects.status_visible_to(request.user)
-        .filter(closed_on__isnull=True)
-        .values_list("trainee_id", flat=True)
-    )
-    return render(
-        request, "trainees/trainee_list.html", {"trainees": trainees, "open_holds": open_holds}
-    )
+from trainingtracker import inputs
+from trainingtracker.helpers import IdChoiceField, errors_to_form, permission_any_required
 
 
 @permission_required("accounts.log_training", raise_exception=True)
@@ -278,42 +104,6 @@ def session_detail(request, pk: int):
         {"session": session, "attendances": attendances, "can_log": can_log},
     )
 
-
-@permission_required("accounts.manage_medical", raise_exception=True)
-def medical_home(request):
-    """The medical officer's holds, open ones first."""
-    holds = (
-        MedicalHold.objects.visible_to(request.user)
-        .select_related("trainee__user", "trainee__cohort", "opened_by", "closed_by")
-        .order_by("closed_on", "-opened_on")
-    )
-    # Certificates and each trainee's medical record (issue 9).
-    today = timezone.localdate()
-    context = {
-        "holds": holds,
-        "today": today,
-        "certificates_due": certificates_due(user=request.user, on=today),
-        "trainees": Trainee.objects.physiology_visible_to(request.user)
-        .select_related("user")
-        .order_by("user__display_name"),
-    }
-    return render(request, "trainees/medical_home.html", context)
-
-
-@permission_required("accounts.manage_medical", raise_exception=True)
-def hold_detail(request, pk: int):
-    """A medical hold in full, reason included, with its history."""
-    hold = get_object_or_404(
-        MedicalHold.objects.visible_to(request.user).select_related(
-            "trainee__user", "opened_by", "closed_by"
-        ),
-        pk=pk,
-    )
-    history = hold.history.select_related("history_user").order_by("-history_date")
-    return render(request, "trainees/hold_detail.html", {"hold": hold, "history": history})
-
-
-# Sessions: the schedule, scheduling, logging --------------------------------------------------
 
 SESSIONS_PER_PAGE = 20
 
@@ -415,7 +205,7 @@ def session_schedule(request, pk: int):
                 by=request.user,
                 key=data["submission_key"],
             )
-        except services.AlreadySubmitted as done:
+        except AlreadySubmitted as done:
             messages.info(request, _("This was already saved."))
             return redirect(done.target or "trainees:session_list")
         except ValidationError as error:
@@ -629,7 +419,7 @@ def session_log(request, pk: int):
                     by=request.user,
                     key=log.top.cleaned_data["submission_key"],
                 )
-            except services.AlreadySubmitted as done:
+            except AlreadySubmitted as done:
                 messages.info(request, _("This log was already saved."))
                 return redirect(done.target or session)
             except ValidationError as error:

@@ -4,10 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from trainees.models import MedicalCertificate
 from trainingtracker import inputs
 from trainingtracker.helpers import WithSubmit
-
-from .models import MedicalCertificate
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -12,11 +12,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trainees.medical.forms import CertificateForm, HoldCloseForm, HoldOpenForm
+from trainees.medical.selectors import certificates_due
+from trainees.medical.services import (
+    medical_certificate_record,
+    medical_hold_close,
+    medical_hold_open,
+)
+from trainees.models import Measurement, MedicalCertificate, MedicalHold, Trainee
 from trainingtracker.helpers import errors_to_form
-
-from .medical_forms import CertificateForm, HoldCloseForm, HoldOpenForm
-from .models import Measurement, MedicalCertificate, MedicalHold, Trainee
-from .services import medical_certificate_record, medical_hold_close, medical_hold_open
 
 MEDICAL = "accounts.manage_medical"
 MEASUREMENTS_SHOWN = 100
@@ -144,3 +148,37 @@ def certificate_add(request, pk: int):
         "trainees/medical_form.html",
         {"trainee": trainee, "form": form, "heading": _("Record a certificate")},
     )
+
+
+@permission_required("accounts.manage_medical", raise_exception=True)
+def medical_home(request):
+    """The medical officer's holds, open ones first."""
+    holds = (
+        MedicalHold.objects.visible_to(request.user)
+        .select_related("trainee__user", "trainee__cohort", "opened_by", "closed_by")
+        .order_by("closed_on", "-opened_on")
+    )
+    # Certificates and each trainee's medical record (issue 9).
+    today = timezone.localdate()
+    context = {
+        "holds": holds,
+        "today": today,
+        "certificates_due": certificates_due(user=request.user, on=today),
+        "trainees": Trainee.objects.physiology_visible_to(request.user)
+        .select_related("user")
+        .order_by("user__display_name"),
+    }
+    return render(request, "trainees/medical_home.html", context)
+
+
+@permission_required("accounts.manage_medical", raise_exception=True)
+def hold_detail(request, pk: int):
+    """A medical hold in full, reason included, with its history."""
+    hold = get_object_or_404(
+        MedicalHold.objects.visible_to(request.user).select_related(
+            "trainee__user", "opened_by", "closed_by"
+        ),
+        pk=pk,
+    )
+    history = hold.history.select_related("history_user").order_by("-history_date")
+    return render(request, "trainees/hold_detail.html", {"hold": hold, "history": history})

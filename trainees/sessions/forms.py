@@ -8,11 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from curriculum.models import Module
+from trainees.models import METRIC_SPECS, Cohort, Metric, SessionAttendance, Trainee
+from trainees.sessions.services import AttendanceEntry
 from trainingtracker import inputs
 from trainingtracker.helpers import IdChoiceField, IdMultipleChoiceField, SubmittedOnceForm
-
-from .models import METRIC_SPECS, Cohort, Metric, SessionAttendance, Trainee
-from .services import AttendanceEntry
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 GRADE_CHOICES = [

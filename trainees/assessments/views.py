@@ -22,10 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from curriculum.models import AssessmentDefinition
-from trainingtracker.helpers import errors_to_form, permission_any_required
-
-from . import services
-from .assessment_forms import (
+from trainees.access import SEES_TRAINEES
+from trainees.assessments import services
+from trainees.assessments.forms import (
     NOT_OBSERVED,
     AcknowledgeForm,
     AllowanceForm,
@@ -34,7 +33,7 @@ from .assessment_forms import (
     DefinitionChoiceForm,
     SignForm,
 )
-from .models import (
+from trainees.models import (
     AssessmentAllowance,
     AssessmentAmendment,
     AssessmentResult,
@@ -43,8 +42,8 @@ from .models import (
     SignatureMeaning,
     Trainee,
 )
-from .services import AlreadySubmitted, submission_claim, submission_done
-from .views import SEES_TRAINEES
+from trainees.services import AlreadySubmitted, submission_claim, submission_done
+from trainingtracker.helpers import errors_to_form, permission_any_required
 
 TEMPLATES = "trainees/assessments/"
 
