@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -93,8 +92,6 @@ def person_add(request):
             )
         except ValidationError as error:
             errors_to_form(form, error)
-        except IntegrityError:
-            form.add_error("username", _("This user name was taken meanwhile."))
         else:
             messages.success(
                 request,

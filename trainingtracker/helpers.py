@@ -12,6 +12,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
 
 # Forms -----------------------------------------------------------------------------------------
@@ -44,6 +45,29 @@ def errors_to_form(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class WriteRaced(ValidationError):
+    """A write refused by a unique constraint that another write reached first."""
+
+
+def refused_when_raced(message, *, field: str | None = None):
+    """A service's write that loses a race to a unique constraint (the same form sent twice, two
+    people at once) is refused as `message`, on `field` or the whole form, like any other refusal
+    of the service. Goes above `transaction.atomic`, so the write is rolled back first; a
+    refusal raised by an inner service is restated in this one's words."""
+
+    def decorator(write):
+        @wraps(write)
+        def wrapped(*args, **kwargs):
+            try:
+                return write(*args, **kwargs)
+            except (IntegrityError, WriteRaced):
+                raise WriteRaced({field: message} if field else message) from None
+
+        return wrapped
+
+    return decorator
 
 
 # Django's ModelChoiceField and ModelMultipleChoiceField pass a posted id to the database as it

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from accounts.services import LinkSite, person_create
+from accounts.services import USERNAME_TAKEN, LinkSite, person_create
 from curriculum.models import (
     Module,
     ProgrammeRevision,
@@ -26,6 +26,7 @@ from trainees.models import (
     TraineeStatusChange,
     TrainingSession,
 )
+from trainingtracker.helpers import refused_when_raced
 
 
 def _check_open(cohort: Cohort) -> None:
@@ -41,6 +42,7 @@ def _check_trainers(trainers: Iterable[User]) -> None:
             )
 
 
+@refused_when_raced(_("A cohort of this name already exists."), field="name")
 @transaction.atomic
 def cohort_create(
     *,
@@ -167,6 +169,7 @@ def cohort_close(
     return graduated
 
 
+@refused_when_raced(USERNAME_TAKEN, field="username")
 @transaction.atomic
 def trainee_add(
     *,
@@ -197,6 +200,7 @@ def trainee_add(
     )
 
 
+@refused_when_raced(_("Someone in the file was added meanwhile; check the file again."))
 @transaction.atomic
 def trainees_import(
     *,

@@ -8,7 +8,6 @@ writes needs `manage_people`.
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -121,9 +120,6 @@ def cohort_add(request):
             )
         except ValidationError as error:
             errors_to_form(form, error)
-        except IntegrityError:
-            # The same form sent twice: the name is unique, so the second makes nothing.
-            form.add_error("name", _("A cohort of this name already exists."))
         else:
             messages.success(request, _("Cohort created. Now plan its modules by week."))
             return redirect("trainees:cohort_plan", pk=cohort.pk)
@@ -251,8 +247,6 @@ def trainee_add_view(request, pk: int):
             )
         except ValidationError as error:
             errors_to_form(form, error)
-        except IntegrityError:
-            form.add_error("username", _("This user name was taken meanwhile."))
         else:
             messages.success(
                 request,
@@ -287,8 +281,6 @@ def trainee_import_view(request, pk: int):
                     )
                 except ValidationError as error:
                     failure = " ".join(error.messages)
-                except IntegrityError:
-                    failure = _("Someone in the file was added meanwhile; check the file again.")
                 else:
                     messages.success(
                         request,

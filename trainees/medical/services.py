@@ -12,8 +12,11 @@ from trainees.models import (
     MedicalHold,
     Trainee,
 )
+from trainees.models.medical import CERTIFICATE_RECORDED, ONE_OPEN_HOLD
+from trainingtracker.helpers import refused_when_raced
 
 
+@refused_when_raced(ONE_OPEN_HOLD)
 @transaction.atomic
 def medical_hold_open(
     *, trainee: Trainee, opened_on: dt.date, reason: str, by: User
@@ -46,6 +49,7 @@ def medical_hold_close(
     return hold
 
 
+@refused_when_raced(CERTIFICATE_RECORDED)
 @transaction.atomic
 def medical_certificate_record(
     *,

@@ -7,7 +7,6 @@ the full medical record (reasons, examiners, restrictions) to medical officers o
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,8 +72,6 @@ def hold_open(request, pk: int):
             )
         except ValidationError as error:
             errors_to_form(form, error)
-        except IntegrityError:
-            form.add_error(None, _("This trainee already has an open medical hold."))
         else:
             messages.success(request, _("Medical hold opened."))
             return redirect("trainees:medical_record", pk=trainee.pk)
@@ -136,10 +133,6 @@ def certificate_add(request, pk: int):
             )
         except ValidationError as error:
             errors_to_form(form, error)
-        except IntegrityError:
-            form.add_error(
-                None, _("A certificate of this kind issued on this day is already recorded.")
-            )
         else:
             messages.success(request, _("Certificate recorded."))
             return redirect("trainees:medical_record", pk=trainee.pk)

@@ -18,6 +18,10 @@ from trainees.models.cohorts import Trainee
 from trainees.models.common import _can
 from trainees.models.sessions import SessionAttendance
 
+# Refusals of unique constraints, also given when a concurrent write wins the race (the services).
+ONE_OPEN_HOLD = _("This trainee already has an open medical hold.")
+CERTIFICATE_RECORDED = _("A certificate of this kind issued on this day is already recorded.")
+
 
 class MeasurementQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -174,7 +178,7 @@ class MedicalHold(models.Model):
                 fields=["trainee"],
                 condition=Q(closed_on__isnull=True),
                 name="medical_hold_one_open",
-                violation_error_message=_("This trainee already has an open medical hold."),
+                violation_error_message=ONE_OPEN_HOLD,
             ),
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
@@ -309,9 +313,7 @@ class MedicalCertificate(models.Model):
             models.UniqueConstraint(
                 fields=["trainee", "kind", "issued_on"],
                 name="certificate_once_a_day",
-                violation_error_message=_(
-                    "A certificate of this kind issued on this day is already recorded."
-                ),
+                violation_error_message=CERTIFICATE_RECORDED,
             ),
             models.CheckConstraint(condition=~Q(examiner=""), name="certificate_has_examiner"),
         ]
