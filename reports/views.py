@@ -6,15 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+# Who may send a cohort's report now: those who may see its board.
+from trainees.access import SEES_BOARD
 from trainees.models import Cohort
 from trainingtracker.helpers import errors_to_form, permission_any_required
 
 from . import services
 from .forms import ReportNowForm, ReportScheduleForm
 from .models import ReportJob, ReportSchedule
-
-# Who may send a cohort's report now: those who may see its board (trainees.progress.views).
-BOARD = ("accounts.log_training", "accounts.manage_people")
 
 
 def _job_page(request, job: ReportJob):
@@ -23,7 +22,7 @@ def _job_page(request, job: ReportJob):
     return render(request, template, {"job": job})
 
 
-@permission_any_required(*BOARD)
+@permission_any_required(*SEES_BOARD)
 @require_http_methods(["GET", "POST"])
 def report_now(request, pk: int):
     """Send the cohort's digest to its trainers (and the asker) now, from the board."""
@@ -48,7 +47,7 @@ def report_now(request, pk: int):
     return render(request, template, {"cohort": cohort, "form": form, "job": latest})
 
 
-@permission_any_required(*BOARD)
+@permission_any_required(*SEES_BOARD)
 def job_detail(request, pk: int):
     """Where a "send report now" stands: queued, rendering n of m, sent, or failed."""
     job = get_object_or_404(

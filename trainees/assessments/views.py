@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from curriculum.models import AssessmentDefinition
-from trainees.access import SEES_TRAINEES
+from trainees.access import MANAGES_PEOPLE, SEES_TRAINEES
 from trainees.assessments import services
 from trainees.assessments.forms import (
     NOT_OBSERVED,
@@ -182,7 +182,7 @@ def _allowances(user, trainee, definition):
     )
 
 
-@permission_required("accounts.manage_people", raise_exception=True)
+@permission_required(MANAGES_PEOPLE, raise_exception=True)
 def allowance_grant(request, pk: int):
     """A programme admin grants a trainee an extra attempt or waives a prerequisite."""
     user = request.user

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from accounts.services import LinkSite
 from curriculum.models import Module, modules_in_order
 from curriculum.selectors import revision_compare
-from trainees.access import SEES_TRAINEES
+from trainees.access import MANAGES_PEOPLE, SEES_TRAINEES
 from trainees.cohorts import forms
 from trainees.cohorts.forms import CohortRevisionMoveForm, RevisionChoiceForm
 from trainees.cohorts.imports import file_decode, trainee_rows_check
@@ -41,9 +41,6 @@ from trainees.models import (
 )
 from trainingtracker.helpers import errors_to_form, permission_any_required
 
-SEES_COHORTS = ("accounts.manage_people", "accounts.manage_medical", "accounts.log_training")
-MANAGE = "accounts.manage_people"
-
 
 def _cohort(request, pk):
     return get_object_or_404(
@@ -51,7 +48,7 @@ def _cohort(request, pk):
     )
 
 
-@permission_any_required(*SEES_COHORTS)
+@permission_any_required(*SEES_TRAINEES)
 def cohort_list(request):
     """The cohorts the person sees, open ones first, with their trainers and trainee counts."""
     cohorts = (
@@ -64,7 +61,7 @@ def cohort_list(request):
     return render(request, "trainees/cohort_list.html", {"cohorts": cohorts})
 
 
-@permission_any_required(*SEES_COHORTS)
+@permission_any_required(*SEES_TRAINEES)
 def cohort_detail(request, pk: int):
     """A cohort: its dates, trainers, plan and trainees (a medical hold shows as dates only)."""
     user = request.user
@@ -97,12 +94,12 @@ def cohort_detail(request, pk: int):
             "cohort": cohort,
             "trainees": trainees,
             "open_holds": open_holds,
-            "can_manage": user.has_perm(MANAGE),
+            "can_manage": user.has_perm(MANAGES_PEOPLE),
         },
     )
 
 
-@permission_required(MANAGE, raise_exception=True)
+@permission_required(MANAGES_PEOPLE, raise_exception=True)
 def cohort_add(request):
     form = forms.CohortCreateForm(
         request.POST if request.method == "POST" else None, user=request.user
@@ -126,7 +123,7 @@ def cohort_add(request):
     return render(request, "trainees/cohort_form.html", {"form": form, "cohort": None})
 
 
-@permission_required(MANAGE, raise_exception=True)
+@permission_required(MANAGES_PEOPLE, raise_exception=True)
 def cohort_edit(request, pk: int):
     cohort = _cohort(request, pk)
     form = forms.CohortEditForm(request.POST if request.method == "POST" else None, instance=cohort)
@@ -150,7 +147,7 @@ def cohort_edit(request, pk: int):
     return render(request, "trainees/cohort_form.html", {"form": form, "cohort": cohort})
 
 
-@permission_required(MANAGE, raise_exception=True)
+@permission_required(MANAGES_PEOPLE, raise_exception=True)
 def cohort_plan(request, pk: int):
     """Which module in which weeks: one row per module of the cohort's revision."""
     cohort = _cohort(request, pk)
@@ -169,7 +166,7 @@ def cohort_plan(request, pk: int):
     return render(request, "trainees/cohort_plan.html", {"cohort": cohort, "form": form})
 
 
-@permission_required(MANAGE, raise_exception=True)
+@permission_required(MANAGES_PEOPLE, raise_exception=True)
 def cohort_trainers(request, pk: int):
     cohort = _cohort(request, pk)
     form = forms.CohortTrainersForm(
@@ -193,7 +190,7 @@ def cohort_trainers(request, pk: int):
     )
 
 
-@permission_required(MANAGE, raise_exception=True)
+@permission_required(MANAGES_PEOPLE, raise_exception=True)
 def cohort_close_view(request, pk: int):
     cohort = _cohort(request, pk)
     form = forms.CohortCloseForm(request.POST if request.method == "POST" else None)
@@ -227,7 +224,7 @@ def cohort_close_view(request, pk: int):
     )
 
 
-@permission_required(MANAGE, raise_exception=True)
+@permission_required(MANAGES_PEOPLE, raise_exception=True)
 def trainee_add_view(request, pk: int):
     """Add one trainee to the cohort `pk`; they get an e-mail with a link to set a password."""
     cohort = _cohort(request, pk)
@@ -257,7 +254,7 @@ def trainee_add_view(request, pk: int):
     return render(request, "trainees/trainee_add.html", {"cohort": cohort, "form": form})
 
 
-@permission_required(MANAGE, raise_exception=True)
+@permission_required(MANAGES_PEOPLE, raise_exception=True)
 def trainee_import_view(request, pk: int):
     """Add a cohort's trainees from a CSV file: checked first, then added all together or none.
 
@@ -315,7 +312,7 @@ def trainee_import_view(request, pk: int):
     )
 
 
-@permission_required(MANAGE, raise_exception=True)
+@permission_required(MANAGES_PEOPLE, raise_exception=True)
 def trainee_status(request, pk: int):
     """Withdraw, graduate or assign a trainee to a flight, with a date and a reason."""
     trainee = get_object_or_404(

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trainees.access import MANAGES_MEDICAL
 from trainees.medical.forms import CertificateForm, HoldCloseForm, HoldOpenForm
 from trainees.medical.selectors import certificates_due
 from trainees.medical.services import (
@@ -21,7 +22,6 @@ from trainees.medical.services import (
 from trainees.models import Measurement, MedicalCertificate, MedicalHold, Trainee
 from trainingtracker.helpers import errors_to_form
 
-MEDICAL = "accounts.manage_medical"
 MEASUREMENTS_SHOWN = 100
 
 
@@ -32,7 +32,7 @@ def _trainee(request, pk):
     )
 
 
-@permission_required(MEDICAL, raise_exception=True)
+@permission_required(MANAGES_MEDICAL, raise_exception=True)
 def medical_record(request, pk: int):
     """A trainee's medical record: holds with their reasons, certificates, measurements."""
     user = request.user
@@ -57,7 +57,7 @@ def medical_record(request, pk: int):
     return render(request, "trainees/medical_record.html", context)
 
 
-@permission_required(MEDICAL, raise_exception=True)
+@permission_required(MANAGES_MEDICAL, raise_exception=True)
 def hold_open(request, pk: int):
     """Put the trainee `pk` on medical hold."""
     trainee = _trainee(request, pk)
@@ -82,7 +82,7 @@ def hold_open(request, pk: int):
     )
 
 
-@permission_required(MEDICAL, raise_exception=True)
+@permission_required(MANAGES_MEDICAL, raise_exception=True)
 def hold_close(request, pk: int):
     """Close the open hold `pk`."""
     hold = get_object_or_404(
@@ -114,7 +114,7 @@ def hold_close(request, pk: int):
     )
 
 
-@permission_required(MEDICAL, raise_exception=True)
+@permission_required(MANAGES_MEDICAL, raise_exception=True)
 def certificate_add(request, pk: int):
     """Record a medical or fitness certificate of the trainee `pk`."""
     trainee = _trainee(request, pk)
@@ -143,7 +143,7 @@ def certificate_add(request, pk: int):
     )
 
 
-@permission_required("accounts.manage_medical", raise_exception=True)
+@permission_required(MANAGES_MEDICAL, raise_exception=True)
 def medical_home(request):
     """The medical officer's holds, open ones first."""
     holds = (
@@ -164,7 +164,7 @@ def medical_home(request):
     return render(request, "trainees/medical_home.html", context)
 
 
-@permission_required("accounts.manage_medical", raise_exception=True)
+@permission_required(MANAGES_MEDICAL, raise_exception=True)
 def hold_detail(request, pk: int):
     """A medical hold in full, reason included, with its history."""
     hold = get_object_or_404(

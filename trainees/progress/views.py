@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from curriculum.models import Module
 from trainees import progress_cache
-from trainees.access import SEES_TRAINEES
+from trainees.access import SEES_BOARD, SEES_TRAINEES
 from trainees.models import (
     AssessmentResult,
     Cohort,
@@ -39,8 +39,6 @@ from trainees.progress.selectors import (
 from trainingtracker.helpers import permission_any_required
 from trainingtracker.pdf import pdf_from_html
 
-BOARD = ("accounts.log_training", "accounts.manage_people")
-
 
 def _board(request, pk: int):
     cohort = get_object_or_404(
@@ -55,7 +53,7 @@ def _category(request) -> str:
     return category if category in Module.Category.values else ""
 
 
-@permission_any_required(*BOARD)
+@permission_any_required(*SEES_BOARD)
 def cohort_board_page(request, pk: int):
     """The cohort's trainees by module: status with its label, readiness, pace.
 
@@ -85,7 +83,7 @@ def cohort_board_page(request, pk: int):
     )
 
 
-@permission_any_required(*BOARD)
+@permission_any_required(*SEES_BOARD)
 def cohort_board_csv(request, pk: int):
     """The board as shown (category filter included), as CSV."""
     board, category = _board(request, pk)

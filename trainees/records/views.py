@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from curriculum.models import Module
+from trainees.access import MANAGES_PEOPLE
 from trainees.models import AssessmentResult, Cohort, Trainee
 from trainees.records.export import trainee_records_export
 from trainees.records.history import record_history
@@ -33,7 +34,7 @@ KINDS = {
 }
 
 
-@permission_required("accounts.manage_people", raise_exception=True)
+@permission_required(MANAGES_PEOPLE, raise_exception=True)
 def record_history_page(request, pk: int, kind: str):
     model, detail, label, related = KINDS[kind]
     records = model.objects.visible_to(request.user).select_related(*related)
