@@ -248,16 +248,6 @@ class TraineeStatusForm(forms.Form):
         return day
 
 
-def newer_revisions(cohort: Cohort):
-    """The published revisions of the cohort's programme that are newer than its own."""
-    return (
-        ProgrammeRevision.objects.published()
-        .filter(programme=cohort.revision.programme_id, number__gt=cohort.revision.number)
-        .select_related("programme")
-        .order_by("-number")
-    )
-
-
 class RevisionChoiceForm(forms.Form):
     """Which revision to preview the move to (a GET form: it changes nothing)."""
 
@@ -267,7 +257,11 @@ class RevisionChoiceForm(forms.Form):
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["revision"].queryset = newer_revisions(cohort)
+        self.fields["revision"].queryset = (
+            ProgrammeRevision.objects.newer_than(cohort.revision)
+            .select_related("programme")
+            .order_by("-number")
+        )
         self.helper = FormHelper(self)
         self.helper.form_method = "get"
         self.helper.add_input(Submit("preview", _("Show what changes"), css_class="btn-secondary"))

@@ -315,11 +315,7 @@ def cohort_revision_move(
             _("This cohort is no longer on revision %(number)s: it was moved meanwhile.")
             % {"number": from_revision.number}
         )
-    if (
-        not to_revision.is_published
-        or to_revision.programme_id != from_revision.programme_id
-        or to_revision.number <= from_revision.number
-    ):
+    if not to_revision.supersedes(from_revision):
         raise ValidationError(
             {"revision": _("Choose a newer published revision of the same programme.")}
         )

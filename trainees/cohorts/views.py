@@ -395,7 +395,7 @@ def cohort_revision(request, pk: int):
     choice = RevisionChoiceForm(request.GET if "revision" in request.GET else None, cohort=cohort)
     if target is None and choice.is_bound and choice.is_valid():
         target = choice.cleaned_data["revision"]
-    if target is not None and target.number <= cohort.revision.number:
+    if target is not None and not target.supersedes(cohort.revision):
         target = None  # the cohort is there already (a double submission): nothing to preview
     if target is not None and form is None:
         form = CohortRevisionMoveForm(
