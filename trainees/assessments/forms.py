@@ -7,11 +7,13 @@ rules (a form only checks what a person typed: ranges, a password, a reason).
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
 from curriculum.models import AssessmentDefinition, Competency, Module
+from trainees.assessments.services import signer_password_check
 from trainees.models import AssessmentAllowance
 from trainingtracker import inputs
 from trainingtracker.helpers import IdChoiceField, SubmittedOnceForm
@@ -168,10 +170,11 @@ class AttemptForm(_AttemptValuesForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        if cleaned_data.get("sign_now") and not self.user.check_password(
-            cleaned_data.get("password") or ""
-        ):
-            self.add_error("password", _("This is not your password; nothing was signed."))
+        if cleaned_data.get("sign_now"):
+            try:
+                signer_password_check(user=self.user, password=cleaned_data.get("password"))
+            except ValidationError as error:
+                self.add_error("password", error)
         return cleaned_data
 
 
@@ -220,8 +223,7 @@ class SignForm(SubmittedOnceForm):
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("This is not your password; nothing was signed."))
+        signer_password_check(user=self.user, password=password)
         return password
 
 

@@ -110,6 +110,13 @@ def assessment_signer_authorised(*, definition: AssessmentDefinition, user: User
     )
 
 
+def signer_password_check(*, user: User, password: str | None) -> None:
+    """A signature is made with the signer's password, typed again (21 CFR Part 11 links a
+    signature to its signer's credentials): the one check, for every form that signs."""
+    if not user.check_password(password or ""):
+        raise ValidationError(_("This is not your password; nothing was signed."))
+
+
 def result_signature_meaning_due(*, result: AssessmentResult) -> str:
     """What the next signature of `result` attests: the attempt, or once amended, the amendment."""
     if result.amendments.exists():
