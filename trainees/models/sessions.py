@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -133,18 +133,33 @@ class TrainingSession(models.Model):
         """The most hours an attendee may be credited: the length, to the stored precision."""
         return self.length_hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
+    def hours_credit_refusal(self, hours: Decimal | None) -> str | None:
+        """The rule for credited hours, in one place: no more than the session lasts. Why
+        `hours` breaks it, or None. The log (`session_log`) asks it of every line before
+        saving; `SessionAttendance.clean` of one row; `clean_credited_hours` of the stored rows
+        when the session's times change. A database constraint cannot compare two tables, so
+        `save()` of both models asks it too, as the backstop for writes that skip the services."""
+        if hours is not None and hours > self.creditable_hours:
+            return _("No more than the session lasted (%(hours)s hours) can be credited.") % {
+                "hours": self.creditable_hours
+            }
+        return None
+
     def clean(self):
         _check_module_in_cohort_revision(self)
         self.clean_credited_hours()
 
     def clean_credited_hours(self):
-        """Shortening a session may not leave anyone credited more hours than it now lasts."""
+        """Shortening a session may not leave anyone credited more hours than it now lasts
+        (`hours_credit_refusal`, asked of the most credited attendee)."""
         if (
             self.pk is not None
             and self.starts_at
             and self.ends_at
             and self.ends_at > self.starts_at
-            and self.attendances.filter(hours_credited__gt=self.creditable_hours).exists()
+            and self.hours_credit_refusal(
+                self.attendances.aggregate(most=Max("hours_credited"))["most"]
+            )
         ):
             raise ValidationError(
                 {
@@ -214,19 +229,8 @@ class SessionAttendance(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
-        if (
-            self.session_id
-            and self.hours_credited is not None
-            and self.hours_credited > self.session.creditable_hours
-        ):
-            raise ValidationError(
-                {
-                    "hours_credited": _(
-                        "No more than the session lasted (%(hours)s hours) can be credited."
-                    )
-                    % {"hours": self.session.creditable_hours}
-                }
-            )
+        if self.session_id and (refusal := self.session.hours_credit_refusal(self.hours_credited)):
+            raise ValidationError({"hours_credited": refusal})
 
 
 class SessionLogDraftQuerySet(models.QuerySet):

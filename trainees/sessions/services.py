@@ -208,13 +208,8 @@ def session_log(
     # are judged together (TrainingSession.save would compare with the hours stored before).
     errors = {}
     for entry in entries:
-        if entry.hours > session.creditable_hours:
-            errors[entry.trainee.pk] = {
-                "hours_credited": _(
-                    "No more than the session lasted (%(hours)s hours) can be credited."
-                )
-                % {"hours": session.creditable_hours}
-            }
+        if refusal := session.hours_credit_refusal(entry.hours):
+            errors[entry.trainee.pk] = {"hours_credited": refusal}
         elif entry.attendance not in ATTENDED and entry.hours:
             errors[entry.trainee.pk] = {
                 "hours_credited": _("An absent or excused trainee is credited no hours.")
