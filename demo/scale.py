@@ -31,7 +31,6 @@ from trainees.models import (
     Measurement,
     MedicalCertificate,
     SessionAttendance,
-    SessionLogDraft,
     Trainee,
     TraineeStatusChange,
     TrainingSession,
@@ -39,6 +38,7 @@ from trainees.models import (
 
 from . import plan as demo_plan
 from .plan import scale_calendar
+from .seed import cohorts_records_remove
 
 SCALE_PROGRAMME_CODE = "scale-bench"
 SCALE_PREFIX = "scale-"
@@ -65,24 +65,8 @@ def scale_present() -> bool:
 def scale_remove() -> None:
     """Delete every scale cohort, its records and its people (for `--refresh`)."""
     cohorts = Cohort.objects.filter(revision__programme__code=SCALE_PROGRAMME_CODE)
-    trainees = Trainee.objects.filter(cohort__in=cohorts)
-    sessions = TrainingSession.objects.filter(cohort__in=cohorts)
-    attendances = SessionAttendance.objects.filter(session__in=sessions)
-    results = AssessmentResult.objects.filter(trainee__in=trainees)
-    CompetencyGrade.objects.filter(attendance__in=attendances).delete()
-    CompetencyGrade.objects.filter(result__in=results).delete()
-    Measurement.objects.filter(trainee__in=trainees).delete()
-    results.delete()
-    attendances.delete()
-    SessionLogDraft.objects.filter(session__in=sessions).delete()
-    TrainingSession.trainees.through.objects.filter(trainingsession__in=sessions).delete()
-    sessions.delete()
-    TraineeStatusChange.objects.filter(trainee__in=trainees).delete()
-    MedicalCertificate.objects.filter(trainee__in=trainees).delete()
-    users = User.objects.filter(pk__in=trainees.values("user"))
-    user_ids = list(users.values_list("pk", flat=True))
-    trainees.delete()
-    cohorts.delete()
+    user_ids = list(Trainee.objects.filter(cohort__in=cohorts).values_list("user", flat=True))
+    cohorts_records_remove(cohorts)
     User.objects.filter(pk__in=user_ids).delete()
 
 

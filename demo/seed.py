@@ -348,12 +348,12 @@ def demo_records_present() -> bool:
     return Cohort.objects.filter(name__in=DEMO_COHORT_NAMES).exists()
 
 
-@transaction.atomic
-def demo_records_remove() -> None:
-    """Delete the demo cohorts and every record made in them (for `seed_demo --refresh`)."""
-    cohorts = Cohort.objects.filter(name__in=DEMO_COHORT_NAMES)
+def cohorts_records_remove(cohorts) -> None:
+    """Delete `cohorts`, their trainees and every record made in them, each kind in bulk and
+    before what it points at (the records protect their trainee, session and cohort)."""
     trainees = Trainee.objects.filter(cohort__in=cohorts)
-    attendances = SessionAttendance.objects.filter(trainee__in=trainees)
+    sessions = TrainingSession.objects.filter(cohort__in=cohorts)
+    attendances = SessionAttendance.objects.filter(session__in=sessions)
     results = AssessmentResult.objects.filter(trainee__in=trainees)
     CompetencyGrade.objects.filter(attendance__in=attendances).delete()
     CompetencyGrade.objects.filter(result__in=results).delete()
@@ -361,13 +361,20 @@ def demo_records_remove() -> None:
     QualificationGrant.objects.filter(trainee__in=trainees).delete()
     results.delete()
     attendances.delete()
-    SessionLogDraft.objects.filter(session__cohort__in=cohorts).delete()
-    TrainingSession.objects.filter(cohort__in=cohorts).delete()
+    SessionLogDraft.objects.filter(session__in=sessions).delete()
+    TrainingSession.trainees.through.objects.filter(trainingsession__in=sessions).delete()
+    sessions.delete()
     TraineeStatusChange.objects.filter(trainee__in=trainees).delete()
     MedicalHold.objects.filter(trainee__in=trainees).delete()
     MedicalCertificate.objects.filter(trainee__in=trainees).delete()
     trainees.delete()
     cohorts.delete()
+
+
+@transaction.atomic
+def demo_records_remove() -> None:
+    """Delete the demo cohorts and every record made in them (for `seed_demo --refresh`)."""
+    cohorts_records_remove(Cohort.objects.filter(name__in=DEMO_COHORT_NAMES))
 
 
 class _Writer:

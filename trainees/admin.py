@@ -237,14 +237,17 @@ class TrainingSessionAdmin(VersionedAdmin):
     inlines = [SessionAttendanceInline]
 
 
-class AttendanceGradeInline(RecordInline, admin.TabularInline):
+class _GradeInline(RecordInline, admin.TabularInline):
     model = CompetencyGrade
-    fk_name = "attendance"
     fields = ("competency", "grade", "remarks")
     autocomplete_fields = ("competency",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("competency")
+
+
+class AttendanceGradeInline(_GradeInline):
+    fk_name = "attendance"
 
 
 @admin.register(SessionAttendance)
@@ -262,16 +265,10 @@ class SessionAttendanceAdmin(TrainingRecordAdmin):
     inlines = [AttendanceGradeInline]
 
 
-class ResultGradeInline(RecordInline, admin.TabularInline):
+class ResultGradeInline(_GradeInline):
     """A result's grades: given with a new result, then changed only by amendment."""
 
-    model = CompetencyGrade
     fk_name = "result"
-    fields = ("competency", "grade", "remarks")
-    autocomplete_fields = ("competency",)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("competency")
 
     def has_add_permission(self, request, obj=None):
         return obj is None and super().has_add_permission(request, obj)

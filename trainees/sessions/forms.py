@@ -33,7 +33,18 @@ class DateTimeLocalField(inputs.DateTimeField):
         super().__init__(input_formats=[DATETIME_INPUT, "%Y-%m-%d %H:%M"], **kwargs)
 
 
-class SessionForm(SubmittedOnceForm):
+class _SessionTimesForm(SubmittedOnceForm):
+    """A session's times, as typed: the end after the start."""
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("A session must end after it starts."))
+        return data
+
+
+class SessionForm(_SessionTimesForm):
     """Schedule a session for a cohort, or change one that is still scheduled."""
 
     module = IdChoiceField(queryset=Module.objects.none(), label=_("Module"))
@@ -60,13 +71,6 @@ class SessionForm(SubmittedOnceForm):
         self.helper = FormHelper(self)
         self.helper.add_input(Submit("save", submit_label, css_class="w-100 w-sm-auto"))
 
-    def clean(self):
-        data = super().clean()
-        starts, ends = data.get("starts_at"), data.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", _("A session must end after it starts."))
-        return data
-
 
 class SessionCancelForm(forms.Form):
     reason = forms.CharField(
@@ -82,7 +86,7 @@ class SessionCancelForm(forms.Form):
         )
 
 
-class SessionLogForm(SubmittedOnceForm):
+class SessionLogForm(_SessionTimesForm):
     """The session as it was held: its actual times. The crew's lines are `AttendanceLogForm`s."""
 
     starts_at = DateTimeLocalField(label=_("Started"))
@@ -94,13 +98,6 @@ class SessionLogForm(SubmittedOnceForm):
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-
-    def clean(self):
-        data = super().clean()
-        starts, ends = data.get("starts_at"), data.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", _("A session must end after it starts."))
-        return data
 
 
 class AttendanceLogForm(forms.Form):
