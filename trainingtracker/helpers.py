@@ -70,6 +70,15 @@ def refused_when_raced(message, *, field: str | None = None):
     return decorator
 
 
+def ends_after_check(form, data: dict, *, start: str, end: str, model, constraint: str) -> None:
+    """The form's half of a model's CheckConstraint that `end` comes after `start`: shown beside
+    `end` as the form is checked, in the constraint's own words, so the rule is written once."""
+    starts, ends = data.get(start), data.get(end)
+    if starts and ends and ends <= starts:
+        refusal = next(c for c in model._meta.constraints if c.name == constraint)
+        form.add_error(end, refusal.violation_error_message)
+
+
 # Django's ModelChoiceField and ModelMultipleChoiceField pass a posted id to the database as it
 # is: an id past 64 bits raises OverflowError on SQLite and an out-of-range error on PostgreSQL,
 # a 500 instead of "select a valid choice" (tests/security/test_hostile_input.py). These refuse

@@ -13,7 +13,7 @@ from curriculum.models import ProgrammeRevision
 from trainees.cohorts.services import cohort_weeks
 from trainees.models import Cohort, Trainee
 from trainingtracker import inputs
-from trainingtracker.helpers import IdChoiceField, IdMultipleChoiceField
+from trainingtracker.helpers import IdChoiceField, IdMultipleChoiceField, ends_after_check
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -31,9 +31,14 @@ def trainers_available():
 class _CohortDatesMixin:
     def clean(self):
         cleaned = super().clean()
-        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
-        if starts_on and ends_on and ends_on <= starts_on:
-            self.add_error("ends_on", _("The planned end must come after the start."))
+        ends_after_check(
+            self,
+            cleaned,
+            start="starts_on",
+            end="ends_on",
+            model=Cohort,
+            constraint="cohort_ends_after_start",
+        )
         return cleaned
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trainees.models import MedicalCertificate
 from trainingtracker import inputs
-from trainingtracker.helpers import WithSubmit
+from trainingtracker.helpers import WithSubmit, ends_after_check
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -69,9 +69,14 @@ class CertificateForm(WithSubmit, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        issued_on, expires_on = cleaned.get("issued_on"), cleaned.get("expires_on")
-        if issued_on and expires_on and expires_on <= issued_on:
-            self.add_error("expires_on", _("A certificate must expire after the day it is issued."))
+        ends_after_check(
+            self,
+            cleaned,
+            start="issued_on",
+            end="expires_on",
+            model=MedicalCertificate,
+            constraint="certificate_expires_after_issue",
+        )
         return cleaned
 
     def _post_clean(self):

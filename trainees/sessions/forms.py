@@ -8,10 +8,22 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from curriculum.models import Module
-from trainees.models import METRIC_SPECS, Cohort, Metric, SessionAttendance, Trainee
+from trainees.models import (
+    METRIC_SPECS,
+    Cohort,
+    Metric,
+    SessionAttendance,
+    Trainee,
+    TrainingSession,
+)
 from trainees.sessions.services import AttendanceEntry
 from trainingtracker import inputs
-from trainingtracker.helpers import IdChoiceField, IdMultipleChoiceField, SubmittedOnceForm
+from trainingtracker.helpers import (
+    IdChoiceField,
+    IdMultipleChoiceField,
+    SubmittedOnceForm,
+    ends_after_check,
+)
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 GRADE_CHOICES = [
@@ -38,9 +50,14 @@ class _SessionTimesForm(SubmittedOnceForm):
 
     def clean(self):
         data = super().clean()
-        starts, ends = data.get("starts_at"), data.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", _("A session must end after it starts."))
+        ends_after_check(
+            self,
+            data,
+            start="starts_at",
+            end="ends_at",
+            model=TrainingSession,
+            constraint="session_ends_after_start",
+        )
         return data
 
 
