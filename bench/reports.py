@@ -1,4 +1,4 @@
-"""The weekly report run at scale (issue 12, item 3): wall time and peak memory for 100 and for
+"""The weekly report run at scale: wall time and peak memory for 100 and for
 1,000 trainees, end to end, in one process or by a Celery worker. See docs/benchmarks.md.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_reports \

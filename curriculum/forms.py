@@ -59,7 +59,7 @@ class ModuleForm(WithSubmit, forms.ModelForm):
 
     class Meta:
         model = Module
-        # Whole numbers held to their column on SQLite as on PostgreSQL (issue 21).
+        # Whole numbers held to their column on SQLite as on PostgreSQL.
         formfield_callback = staticmethod(inputs.formfield)
         fields = ["code", "title", "category", "required_hours", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
@@ -87,7 +87,7 @@ class ModuleForm(WithSubmit, forms.ModelForm):
 class CompetencyForm(WithSubmit, forms.ModelForm):
     class Meta:
         model = Competency
-        # Whole numbers held to their column on SQLite as on PostgreSQL (issue 21).
+        # Whole numbers held to their column on SQLite as on PostgreSQL.
         formfield_callback = staticmethod(inputs.formfield)
         fields = ["code", "title", "behaviours", "order"]
         widgets = {"behaviours": forms.Textarea(attrs={"rows": 4})}
@@ -115,7 +115,7 @@ class AssessmentForm(WithSubmit, forms.ModelForm):
 
     class Meta:
         model = AssessmentDefinition
-        # Whole numbers held to their column on SQLite as on PostgreSQL (issue 21).
+        # Whole numbers held to their column on SQLite as on PostgreSQL.
         formfield_callback = staticmethod(inputs.formfield)
         fields = [
             "code",
@@ -167,7 +167,7 @@ class QualificationForm(WithSubmit, forms.ModelForm):
 
     class Meta:
         model = Qualification
-        # Whole numbers held to their column on SQLite as on PostgreSQL (issue 21).
+        # Whole numbers held to their column on SQLite as on PostgreSQL.
         formfield_callback = staticmethod(inputs.formfield)
         fields = [
             "code",

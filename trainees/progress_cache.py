@@ -1,4 +1,4 @@
-"""Cached summaries of progress, invalidated on write (issue 12; docs/benchmarks.md).
+"""Cached summaries of progress, invalidated on write (docs/benchmarks.md).
 
 Progress is worked out from every record a trainee has and from the day, which made the board
 (100 trainees by 60 modules) and the dashboard spend most of their time recomputing what had not

@@ -1,4 +1,4 @@
-"""The edges of input, each checked in one place before the database sees a value (issue 21).
+"""The edges of input, each checked in one place before the database sees a value.
 
 PostgreSQL refuses what SQLite stores: NUL in text (and in jsonb), a year before 1 or past 9999
 once a time zone moves it, a number past its column (a smallint holds 32767), a string past its

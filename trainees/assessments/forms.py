@@ -1,7 +1,7 @@
 """Forms of the assessment pages: attempts, allowances, signatures, amendments, debriefs.
 
-Each has a crispy `FormHelper`; the services in `trainees.services` do the writing and hold the
-rules (a form only checks what a person typed: ranges, a password, a reason).
+Each has a crispy `FormHelper`; the services in `trainees.assessments.services` do the writing
+and hold the rules (a form only checks what a person typed: ranges, a password, a reason).
 """
 
 from crispy_forms.helper import FormHelper

@@ -1,7 +1,6 @@
-"""Writes that run a programme: cohorts, their plans and trainers, and adding trainees.
-
-Kept apart from services.py (the training records) because they belong to the programme admin's
-pages; the same rules apply: keyword-only, atomic, a record is saved whole or not at all.
+"""Writes that run a programme: cohorts, their plans and trainers, trainees enrolled, added
+or imported, their status, and a cohort's move to a newer revision. Keyword-only and atomic: a
+record is saved whole or not at all.
 """
 
 import datetime as dt

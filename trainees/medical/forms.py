@@ -1,4 +1,4 @@
-"""Forms of the medical officer's pages. They validate; the services in services.py save."""
+"""Forms of the medical officer's pages. They validate; trainees/medical/services.py saves."""
 
 from django import forms
 from django.utils import timezone

@@ -151,7 +151,7 @@ def medical_home(request):
         .select_related("trainee__user", "trainee__cohort", "opened_by", "closed_by")
         .order_by("closed_on", "-opened_on")
     )
-    # Certificates and each trainee's medical record (issue 9).
+    # Certificates and each trainee's medical record.
     today = timezone.localdate()
     context = {
         "holds": holds,

@@ -1,3 +1,21 @@
+"""A trainee's progress and readiness, worked out in one place, and the pages' reads of it.
+
+The rules (DOMAIN.md):
+- a module is complete when the hours credited at its completed sessions reach the required
+  hours and every assessment of the module has a passed attempt, signed (an unsigned or amended
+  result awaiting its signature counts for nothing);
+- a module is blocked while a prerequisite is incomplete, and expired when a qualification it
+  confers has lapsed past its grace period;
+- a qualification is matched by its code, so a grant made under an earlier revision counts; a
+  grant suspended (revoked) while its result awaits a new signature does not;
+- a trainee is ready for flight assignment only when every module is complete, every assessment
+  passed, every qualification current (valid or expiring, not in grace nor expired), no medical
+  hold is open, they hold a current medical and fitness certificate, and they have not
+  withdrawn;
+- pace compares completed modules with the cohort plan: behind when a module due by today is
+  incomplete, ahead when a module not yet due is already complete.
+"""
+
 import csv
 import datetime as dt
 import io
@@ -107,7 +125,7 @@ class Readiness:
     lapsed_qualifications: list[QualificationStanding] = field(default_factory=list)
     medical_hold: bool = False
     withdrawn: bool = False
-    # Medical and fitness certificates missing or expired (issue 9).
+    # Medical and fitness certificates missing or expired.
     lacking_certificates: list[CertificateLack] = field(default_factory=list)
 
     def missing_items(self) -> list[str]:
@@ -205,7 +223,7 @@ class _ProgressRecords:
     grants: dict[int, dict[str, QualificationGrant]]  # trainee -> code -> latest grant
     due: dict[int, dict[int, dt.date]]  # cohort -> module -> due on
     on_hold: set[int]  # trainees with a hold open on the day
-    certificates: dict[int, dict[str, dt.date]]  # trainee -> kind -> latest expiry (issue 9)
+    certificates: dict[int, dict[str, dt.date]]  # trainee -> kind -> latest expiry
     module_codes: dict[int, str]  # earlier revisions' modules with work in them
     definition_codes: dict[int, tuple[str, str]]  # and their assessments
     # Each module's assessments and required modules, read once from the prefetch rather than
@@ -273,7 +291,7 @@ class _ProgressRecords:
                 opened_on__lte=on,
             ).values_list("trainee_id", flat=True)
         )
-        # Issue 6: work done before a cohort moved to its revision counts by code. A cohort that
+        # Work done before a cohort moved to its revision counts by code. A cohort that
         # never moved has no work outside its revision, and this makes no query.
         own_modules = {m.pk for found in modules.values() for m in found}
         own_definitions = {a.pk for found in assessments.values() for a in found}

@@ -1,5 +1,6 @@
-"""Progress pages (issue 5): the cohort board with its CSV export, and the trainee's transcript
-as a printable page and as a PDF. The dashboard itself is the trainee's record page (views.py).
+"""Progress pages: the trainee's record (their dashboard, `trainee_home`, and the staff's view of
+it, `trainee_detail`), the cohort board with its CSV export, and the trainee's transcript as a
+printable page and as a PDF.
 """
 
 from functools import partial

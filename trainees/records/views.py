@@ -1,4 +1,4 @@
-"""A record's history page, for programme admins (issue 10).
+"""A record's history page, for programme admins.
 
 One view for the records people change most: a trainee, an assessment result, a module, a cohort
 and a person. Gated like every page: programme admins only (403 for other roles), and the record

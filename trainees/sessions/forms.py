@@ -1,4 +1,5 @@
-"""Forms of the training records. Each has a crispy `FormHelper`; the services do the writing."""
+"""Forms of the session pages: scheduling, cancelling and the log. Each has a crispy
+`FormHelper`; the services do the writing."""
 
 from decimal import Decimal
 

@@ -1,3 +1,6 @@
+"""The training floor: a trainer's home, sessions scheduled, listed, changed, cancelled and
+logged. Every record is fetched through its model's `visible_to`."""
+
 import datetime as dt
 
 from django import forms
