@@ -1,7 +1,6 @@
 """Pages of the reports: "send report now" with its progress, and the weekly schedule."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -9,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 # Who may send a cohort's report now: those who may see its board.
 from trainees.access import SEES_BOARD
 from trainees.models import Cohort
-from trainingtracker.helpers import errors_to_form, permission_any_required
+from trainingtracker.helpers import permission_any_required, refusal_shown
 
 from . import services
 from .forms import ReportNowForm, ReportScheduleForm
@@ -71,11 +70,8 @@ def schedule_edit(request):
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form):
             services.report_schedule_update(schedule=schedule, **form.cleaned_data)
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("The weekly report schedule is saved."))
             return redirect("reports:schedule")
     return render(request, "reports/schedule.html", {"form": form, "schedule": schedule})

@@ -223,16 +223,7 @@ class TrainingSessionAdmin(VersionedAdmin):
     list_filter = ("status", "cohort", "module__category")
     search_fields = ("module__code", "module__title", "location", "cohort__name")
     date_hierarchy = "starts_at"
-    fields = (
-        "cohort",
-        "module",
-        "trainer",
-        "starts_at",
-        "ends_at",
-        "location",
-        "status",
-        "notes",
-    )
+    fields = TrainingSessionForm.Meta.fields
     autocomplete_fields = ("cohort", "module", "trainer")
     inlines = [SessionAttendanceInline]
 

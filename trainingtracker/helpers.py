@@ -6,6 +6,7 @@ about people.
 """
 
 import uuid
+from contextlib import contextmanager
 from functools import wraps
 
 from crispy_forms.helper import FormHelper
@@ -45,6 +46,17 @@ def errors_to_form(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+@contextmanager
+def refusal_shown(form):
+    """Around a view's call of a service for a valid form: a refusal (`ValidationError`) goes
+    onto the form and the code after the block renders it again; what follows the call inside
+    the block (the message, the redirect) runs only when the service wrote."""
+    try:
+        yield
+    except ValidationError as error:
+        errors_to_form(form, error)
 
 
 class WriteRaced(ValidationError):

@@ -39,7 +39,7 @@ from trainees.models import (
     MedicalHold,
     Trainee,
 )
-from trainingtracker.helpers import errors_to_form, permission_any_required
+from trainingtracker.helpers import permission_any_required, refusal_shown
 
 
 def _cohort(request, pk):
@@ -106,7 +106,7 @@ def cohort_add(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown(form):
             cohort = cohort_create(
                 name=data["name"],
                 revision=data["revision"],
@@ -115,9 +115,6 @@ def cohort_add(request):
                 trainers=data["trainers"],
                 by=request.user,
             )
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("Cohort created. Now plan its modules by week."))
             return redirect("trainees:cohort_plan", pk=cohort.pk)
     return render(request, "trainees/cohort_form.html", {"form": form, "cohort": None})
@@ -129,7 +126,7 @@ def cohort_edit(request, pk: int):
     form = forms.CohortEditForm(request.POST if request.method == "POST" else None, instance=cohort)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown(form):
             cohort_update(
                 cohort=cohort,
                 name=data["name"],
@@ -137,9 +134,6 @@ def cohort_edit(request, pk: int):
                 ends_on=data["ends_on"],
                 by=request.user,
             )
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("Cohort saved."))
             return redirect("trainees:cohort_detail", pk=cohort.pk)
     # A refused edit leaves the instance changed in memory only; show the stored name.
@@ -156,11 +150,8 @@ def cohort_plan(request, pk: int):
         request.POST if request.method == "POST" else None, cohort=cohort, modules=modules
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form):
             cohort_plan_set(cohort=cohort, weeks=form.spans, by=request.user)
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("Plan saved."))
             return redirect("trainees:cohort_detail", pk=cohort.pk)
     return render(request, "trainees/cohort_plan.html", {"cohort": cohort, "form": form})
@@ -174,13 +165,10 @@ def cohort_trainers(request, pk: int):
         initial={"trainers": list(cohort.trainers.all())},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form):
             cohort_trainers_set(
                 cohort=cohort, trainers=form.cleaned_data["trainers"], by=request.user
             )
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("Trainers saved."))
             return redirect("trainees:cohort_detail", pk=cohort.pk)
     return render(
@@ -196,7 +184,7 @@ def cohort_close_view(request, pk: int):
     form = forms.CohortCloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown(form):
             graduated = cohort_close(
                 cohort=cohort,
                 closed_on=data["closed_on"],
@@ -204,9 +192,6 @@ def cohort_close_view(request, pk: int):
                 reason=data["reason"],
                 by=request.user,
             )
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(
                 request,
                 ngettext(
@@ -231,7 +216,7 @@ def trainee_add_view(request, pk: int):
     form = forms.TraineeAddForm(request.POST if request.method == "POST" else None, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown(form):
             trainee = trainee_add(
                 cohort=cohort,
                 person=form.person_data(),
@@ -242,9 +227,6 @@ def trainee_add_view(request, pk: int):
                 by=request.user,
                 invite_via=LinkSite.from_request(request),
             )
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(
                 request,
                 _("%(name)s added; an e-mail with a link to set a password is on its way.")
@@ -323,7 +305,7 @@ def trainee_status(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown(form):
             trainee_status_change(
                 trainee=trainee,
                 status=data["status"],
@@ -331,9 +313,6 @@ def trainee_status(request, pk: int):
                 reason=data["reason"],
                 by=request.user,
             )
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("Status changed."))
             return redirect("trainees:trainee_detail", pk=trainee.pk)
     changes = trainee.status_changes.select_related("recorded_by")

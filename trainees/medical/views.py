@@ -6,7 +6,6 @@ the full medical record (reasons, examiners, restrictions) to medical officers o
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from trainees.medical.services import (
     medical_hold_open,
 )
 from trainees.models import Measurement, MedicalCertificate, MedicalHold, Trainee
-from trainingtracker.helpers import errors_to_form
+from trainingtracker.helpers import refusal_shown
 
 MEASUREMENTS_SHOWN = 100
 
@@ -63,16 +62,13 @@ def hold_open(request, pk: int):
     trainee = _trainee(request, pk)
     form = HoldOpenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form):
             medical_hold_open(
                 trainee=trainee,
                 opened_on=form.cleaned_data["opened_on"],
                 reason=form.cleaned_data["reason"],
                 by=request.user,
             )
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("Medical hold opened."))
             return redirect("trainees:medical_record", pk=trainee.pk)
     return render(
@@ -90,16 +86,13 @@ def hold_close(request, pk: int):
     )
     form = HoldCloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form):
             medical_hold_close(
                 hold=hold,
                 closed_on=form.cleaned_data["closed_on"],
                 note=form.cleaned_data["note"],
                 by=request.user,
             )
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("Medical hold closed."))
             return redirect("trainees:medical_record", pk=hold.trainee_id)
     return render(
@@ -121,7 +114,7 @@ def certificate_add(request, pk: int):
     form = CertificateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown(form):
             medical_certificate_record(
                 trainee=trainee,
                 kind=data["kind"],
@@ -131,9 +124,6 @@ def certificate_add(request, pk: int):
                 restrictions=data["restrictions"],
                 by=request.user,
             )
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("Certificate recorded."))
             return redirect("trainees:medical_record", pk=trainee.pk)
     return render(

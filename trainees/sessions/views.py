@@ -35,7 +35,12 @@ from trainees.sessions.forms import (
     SessionLogForm,
 )
 from trainingtracker import inputs
-from trainingtracker.helpers import IdChoiceField, errors_to_form, permission_any_required
+from trainingtracker.helpers import (
+    IdChoiceField,
+    errors_to_form,
+    permission_any_required,
+    refusal_shown,
+)
 
 
 @permission_required("accounts.log_training", raise_exception=True)
@@ -251,7 +256,7 @@ def session_edit(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown(form):
             services.session_reschedule(
                 session=session,
                 version=data["version"] or 0,
@@ -263,9 +268,6 @@ def session_edit(request, pk: int):
                 notes=data["notes"],
                 by=request.user,
             )
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("The session is changed."))
             return redirect(session)
     return render(
@@ -284,16 +286,13 @@ def session_cancel(request, pk: int):
         messages.warning(request, _("Only a scheduled session can be cancelled."))
         return redirect(session)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form):
             services.session_cancel(
                 session=session,
                 version=form.cleaned_data["version"],
                 reason=form.cleaned_data["reason"],
                 by=request.user,
             )
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("The session is cancelled."))
             return redirect(session)
     return render(request, "trainees/session_cancel.html", {"form": form, "session": session})
