@@ -2,6 +2,7 @@
 service's words, on the field the form shows it beside, after its transaction rolled back."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from tests.factories import CohortFactory
@@ -42,3 +43,31 @@ def test_other_refusals_pass_through_unchanged(db):
 
     with pytest.raises(ValueError, match="not a race"):
         refuse()
+
+
+def test_a_refusal_shown_goes_onto_the_form_and_skips_the_rest_of_the_block():
+    from django import forms
+
+    from trainingtracker.helpers import refusal_shown
+
+    class NameForm(forms.Form):
+        name = forms.CharField()
+
+    form = NameForm({"name": "Cohort A"})
+    assert form.is_valid()
+    after = []
+    with refusal_shown(form):
+        raise ValidationError({"name": "Taken meanwhile.", "other": "Not a field of the form."})
+        after.append("redirect")
+    assert after == []
+    assert form.errors == {
+        "name": ["Taken meanwhile."],
+        "__all__": ["Not a field of the form."],
+    }
+
+    saved = NameForm({"name": "Cohort B"})
+    assert saved.is_valid()
+    with refusal_shown(saved):
+        after.append("redirect")
+    assert after == ["redirect"]
+    assert saved.errors == {}
