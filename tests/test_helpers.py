@@ -56,8 +56,12 @@ def test_a_refusal_shown_goes_onto_the_form_and_skips_the_rest_of_the_block():
     form = NameForm({"name": "Cohort A"})
     assert form.is_valid()
     after = []
-    with refusal_shown(form):
+
+    def service():
         raise ValidationError({"name": "Taken meanwhile.", "other": "Not a field of the form."})
+
+    with refusal_shown(form):
+        service()
         after.append("redirect")
     assert after == []
     assert form.errors == {
