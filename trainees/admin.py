@@ -268,15 +268,8 @@ class ResultGradeInline(_GradeInline):
         return obj is None and super().has_change_permission(request, obj)
 
 
-class ReadOnlyRecordAdmin(TrainingRecordAdmin):
-    """A record made and changed only in the product, with its own history there: the admin
-    shows it, and neither edits nor reverts it."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+class _NeverReverted:
+    """A record whose history the admin shows but never restores."""
 
     def revert_disabled(self, request, obj=None):
         return True
@@ -288,8 +281,19 @@ class ReadOnlyRecordAdmin(TrainingRecordAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class ReadOnlyRecordAdmin(_NeverReverted, TrainingRecordAdmin):
+    """A record made and changed only in the product, with its own history there: the admin
+    shows it, and neither edits nor reverts it."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AssessmentResult)
-class AssessmentResultAdmin(VersionedAdmin):
+class AssessmentResultAdmin(_NeverReverted, VersionedAdmin):
     """Results are recorded, signed and amended in the product, where an amendment keeps the
     values it replaces and asks for a new signature. Here a result can be added (unsigned: it
     counts for nothing until an authorised assessor signs it, which computes its outcome) and
@@ -340,15 +344,6 @@ class AssessmentResultAdmin(VersionedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # Reverting checks only the permission to view the history, and saves the old version.
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request, obj, form, change):
         if not change:
