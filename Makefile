@@ -57,10 +57,12 @@ run: demo
 	@echo "Serving http://127.0.0.1:8000/  (Ctrl-C stops the web server, the worker and beat)"
 	$(VENV)/bin/honcho start -f Procfile
 
-## Lint Python and templates, check migrations, then run the whole test suite.
+## Lint Python, its imports (pyproject.toml's contracts) and templates, check migrations, then
+## run the whole test suite.
 test: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/djlint templates --lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_XDIST) -m "not restarts_redis$(if $(PYTEST_SKIP), and not $(PYTEST_SKIP))" $(PYTEST_ARGS)

@@ -1,9 +1,6 @@
 from axes.models import AccessAttempt
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import MaxLengthValidator
 from django.db.models.functions import Lower
@@ -11,32 +8,17 @@ from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from trainingtracker.helpers import ID_LIMIT, WithSubmit
 from trainingtracker.mail import automated_headers
 
-from .fields import ID_LIMIT
 from .models import Role, User
 from .services import PERSON_FIELDS, PROFILE_FIELDS
 
 
-def errors_to_form(form, error: ValidationError) -> None:
-    """Put a service's refusal beside the field it names, or above the form if it names none
-    of the form's fields."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+class _HelperMixin(WithSubmit):
+    """The sign-in and password forms' button spans the narrow card they stand in."""
 
-
-class _HelperMixin:
-    """Gives an auth form a crispy FormHelper with one labelled submit button."""
-
-    submit_label = _("Save")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.add_input(Submit("submit", self.submit_label, css_class="w-100"))
+    submit_class = "w-100"
 
 
 SIGN_IN_NAME_LIMIT = AccessAttempt._meta.get_field("username").max_length
@@ -107,17 +89,6 @@ class SetPasswordForm(_HelperMixin, auth_forms.SetPasswordForm):
 # People ----------------------------------------------------------------------------------------
 
 
-class _ModelHelperMixin:
-    """A crispy FormHelper with one submit button, for the people and profile forms."""
-
-    submit_label = _("Save")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.add_input(Submit("submit", self.submit_label))
-
-
 class _EmailUniqueMixin:
     """The e-mail address is unique whatever its case; say so beside the field."""
 
@@ -141,7 +112,7 @@ class QuietHoursMixin:
         return cleaned
 
 
-class ProfileForm(_ModelHelperMixin, QuietHoursMixin, forms.ModelForm):
+class ProfileForm(WithSubmit, QuietHoursMixin, forms.ModelForm):
     """A person's own profile. Saved by `accounts.services.user_profile_update`."""
 
     submit_label = _("Save my profile")
@@ -158,7 +129,7 @@ class ProfileForm(_ModelHelperMixin, QuietHoursMixin, forms.ModelForm):
 STAFF_ROLES = [(role.value, role.label) for role in Role if role != Role.TRAINEE]
 
 
-class PersonFieldsForm(_ModelHelperMixin, _EmailUniqueMixin, forms.ModelForm):
+class PersonFieldsForm(WithSubmit, _EmailUniqueMixin, forms.ModelForm):
     """Who a new person is. No password: they set their own from the invitation."""
 
     submit_label = _("Add and send the invitation")
@@ -185,7 +156,7 @@ class PersonCreateForm(PersonFieldsForm):
     )
 
 
-class PersonEditForm(_ModelHelperMixin, _EmailUniqueMixin, forms.ModelForm):
+class PersonEditForm(WithSubmit, _EmailUniqueMixin, forms.ModelForm):
     """What a programme admin may correct about a person. Saved by `person_update`."""
 
     class Meta:
@@ -193,7 +164,7 @@ class PersonEditForm(_ModelHelperMixin, _EmailUniqueMixin, forms.ModelForm):
         fields = PERSON_FIELDS
 
 
-class RolesForm(_ModelHelperMixin, forms.Form):
+class RolesForm(WithSubmit, forms.Form):
     submit_label = _("Change the roles")
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple

@@ -26,7 +26,7 @@ class UserPreferencesMiddleware:
 
 
 class NoStoreMiddleware:
-    """Marks every answer to a signed-in person `Cache-Control: no-store` (issue 22).
+    """Marks every answer to a signed-in person `Cache-Control: no-store`.
 
     Every page behind the sign-in carries someone's records: medical holds and certificates,
     grades, the trainee's download, transcripts and boards as PDF or CSV. Marking them one view

@@ -8,11 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+
+from trainingtracker.helpers import refusal_shown
 
 from .forms import (
     LockoutReleaseForm,
@@ -20,7 +21,6 @@ from .forms import (
     PersonEditForm,
     ProfileForm,
     RolesForm,
-    errors_to_form,
 )
 from .models import Role, User
 from .selectors import lockouts_current
@@ -56,11 +56,8 @@ def profile(request):
         request.POST if request.method == "POST" else None, instance=User.objects.get(pk=user.pk)
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form):
             user_profile_update(user=user, data=form.cleaned_data)
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("Your profile is saved."))
             return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
@@ -83,18 +80,13 @@ def person_add(request):
     """Add a trainer, medical officer or programme admin, and send them the invitation."""
     form = PersonCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form):
             person = person_create(
                 **form.person_data(),
                 roles=[Role(value) for value in form.cleaned_data["roles"]],
                 by=request.user,
                 invite_via=LinkSite.from_request(request),
             )
-        except ValidationError as error:
-            errors_to_form(form, error)
-        except IntegrityError:
-            form.add_error("username", _("This user name was taken meanwhile."))
-        else:
             messages.success(
                 request,
                 _("%(name)s added; an e-mail with a link to set a password is on its way.")
@@ -125,11 +117,8 @@ def person_edit(request, pk: int):
         request.POST if request.method == "POST" else None, instance=User.objects.get(pk=person.pk)
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form):
             person_update(user=person, data=form.cleaned_data, by=request.user)
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("Saved."))
             return redirect("accounts:person_detail", pk=person.pk)
     return render(request, "accounts/person_form.html", {"form": form, "person": person})
@@ -142,15 +131,12 @@ def person_roles(request, pk: int):
         request.POST if request.method == "POST" else None, initial={"roles": sorted(person.roles)}
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form):
             user_roles_change(
                 user=person,
                 roles=[Role(value) for value in form.cleaned_data["roles"]],
                 by=request.user,
             )
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("Roles changed."))
             return redirect("accounts:person_detail", pk=person.pk)
     return render(

@@ -18,8 +18,12 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from trainingtracker.helpers import refused_when_raced
+
 from . import audit
 from .models import Role, User
+
+USERNAME_TAKEN = _("This user name was taken meanwhile.")
 
 # What a person may change about themselves, and what a programme admin may change about them.
 PROFILE_FIELDS = (
@@ -82,6 +86,7 @@ def _save(user: User, fields: Iterable[str], *, by: User | None) -> None:
     user.save(update_fields=list(fields))
 
 
+@refused_when_raced(USERNAME_TAKEN, field="username")
 @transaction.atomic
 def person_create(
     *,

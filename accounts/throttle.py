@@ -8,7 +8,7 @@ Werkzeug's ProxyFix counts). django-axes takes it from here (AXES_CLIENT_IP_CALL
 the audit log and the rate limits.
 
 A rate limit is a counter in the cache per what is limited and window: small, bounded, and
-gone when the window ends, the only state a stranger may leave (issue 22).
+gone when the window ends, the only state a stranger may leave.
 """
 
 import hashlib

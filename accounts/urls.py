@@ -44,7 +44,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    # People and profiles (issue 9).
+    # People and profiles.
     path("profile/", people_views.profile, name="profile"),
     path("people/", people_views.people, name="people"),
     path("people/add/", people_views.person_add, name="person_add"),

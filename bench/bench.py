@@ -6,7 +6,7 @@ the session-log pool (bench/prepare.py), start gunicorn, sign in over HTTP with 
 proxy would add (`X-Forwarded-Proto: https`), then for each page and each number of users run
 wrk from a second process. Prints a table and writes bench/results/<time>.json.
 
-More scenarios (the weekly reports of issue 8, say) are added to SCENARIOS or as a function
+More scenarios (the weekly reports, say) are added to SCENARIOS or as a function
 called from `main`, writing their numbers into the same result dictionary.
 """
 

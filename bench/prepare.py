@@ -14,7 +14,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from trainees.demo_scale import BIG_COHORT, SCALE_TRAINER  # noqa: E402
+from demo.scale import BIG_COHORT, SCALE_TRAINER  # noqa: E402
 from trainees.models import Cohort, TrainingSession  # noqa: E402
 
 FORMAT = "%Y-%m-%dT%H:%M"

@@ -1,4 +1,4 @@
-"""The weekly report run at scale (issue 12, item 3): wall time and peak memory for 100 and for
+"""The weekly report run at scale: wall time and peak memory for 100 and for
 1,000 trainees, end to end, in one process or by a Celery worker. See docs/benchmarks.md.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_reports \
@@ -66,9 +66,9 @@ def child(size: int, workers: int = 0) -> dict:
     from django.utils import timezone
 
     from accounts.models import User
+    from demo.scale import BIG_COHORT, SCALE_PROGRAMME_CODE
     from notifications.models import Delivery, Notification
     from reports.models import ReportKind, ReportSchedule, ReportSend
-    from trainees.demo_scale import BIG_COHORT, SCALE_PROGRAMME_CODE
     from trainees.models import Cohort
     from trainees.progress_cache import progress_changed
 

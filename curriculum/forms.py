@@ -3,14 +3,12 @@ span rows (cycles, records, what depends on a module) are the services'."""
 
 import json
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import IdChoiceField, IdMultipleChoiceField
 from trainingtracker import inputs
+from trainingtracker.helpers import IdChoiceField, IdMultipleChoiceField, WithSubmit
 
 from .models import (
     GRADE_MAX,
@@ -26,18 +24,7 @@ from .models import (
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
-class _Helper:
-    """A crispy FormHelper with one labelled submit button."""
-
-    submit_label = _("Save")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.add_input(Submit("submit", self.submit_label))
-
-
-class ProgrammeForm(_Helper, forms.ModelForm):
+class ProgrammeForm(WithSubmit, forms.ModelForm):
     submit_label = _("Create the programme")
 
     class Meta:
@@ -46,7 +33,7 @@ class ProgrammeForm(_Helper, forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-class RevisionForm(_Helper, forms.ModelForm):
+class RevisionForm(WithSubmit, forms.ModelForm):
     class Meta:
         model = ProgrammeRevision
         fields = ["summary"]
@@ -59,7 +46,7 @@ def _code_free(queryset, code: str, instance) -> str:
     return code
 
 
-class ModuleForm(_Helper, forms.ModelForm):
+class ModuleForm(WithSubmit, forms.ModelForm):
     """A module of a draft, and which modules of the same revision it requires."""
 
     prerequisites = IdMultipleChoiceField(
@@ -72,7 +59,7 @@ class ModuleForm(_Helper, forms.ModelForm):
 
     class Meta:
         model = Module
-        # Whole numbers held to their column on SQLite as on PostgreSQL (issue 21).
+        # Whole numbers held to their column on SQLite as on PostgreSQL.
         formfield_callback = staticmethod(inputs.formfield)
         fields = ["code", "title", "category", "required_hours", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
@@ -97,10 +84,10 @@ class ModuleForm(_Helper, forms.ModelForm):
         )
 
 
-class CompetencyForm(_Helper, forms.ModelForm):
+class CompetencyForm(WithSubmit, forms.ModelForm):
     class Meta:
         model = Competency
-        # Whole numbers held to their column on SQLite as on PostgreSQL (issue 21).
+        # Whole numbers held to their column on SQLite as on PostgreSQL.
         formfield_callback = staticmethod(inputs.formfield)
         fields = ["code", "title", "behaviours", "order"]
         widgets = {"behaviours": forms.Textarea(attrs={"rows": 4})}
@@ -123,12 +110,12 @@ GRADE_CHOICES = [
 ]
 
 
-class AssessmentForm(_Helper, forms.ModelForm):
+class AssessmentForm(WithSubmit, forms.ModelForm):
     """An assessment and the minimum grade, if any, of each competency of its module."""
 
     class Meta:
         model = AssessmentDefinition
-        # Whole numbers held to their column on SQLite as on PostgreSQL (issue 21).
+        # Whole numbers held to their column on SQLite as on PostgreSQL.
         formfield_callback = staticmethod(inputs.formfield)
         fields = [
             "code",
@@ -175,12 +162,12 @@ class AssessmentForm(_Helper, forms.ModelForm):
         return {c: self.cleaned_data.get(f"grade_{c.pk}") for c in self.competencies}
 
 
-class QualificationForm(_Helper, forms.ModelForm):
+class QualificationForm(WithSubmit, forms.ModelForm):
     """A qualification of a draft: what confers it, and how long it stays current."""
 
     class Meta:
         model = Qualification
-        # Whole numbers held to their column on SQLite as on PostgreSQL (issue 21).
+        # Whole numbers held to their column on SQLite as on PostgreSQL.
         formfield_callback = staticmethod(inputs.formfield)
         fields = [
             "code",
@@ -192,7 +179,7 @@ class QualificationForm(_Helper, forms.ModelForm):
             "renewed_by_assessment",
             "renewed_by_module",
         ]
-        # Ids past 64 bits are refused as invalid choices, not a 500 (accounts/fields.py).
+        # Ids past 64 bits are refused as invalid choices, not a 500 (trainingtracker/helpers.py).
         field_classes = {
             "conferred_by_module": IdChoiceField,
             "conferred_by_assessment": IdChoiceField,
@@ -222,7 +209,7 @@ class QualificationForm(_Helper, forms.ModelForm):
         )
 
 
-class _UploadForm(_Helper, forms.Form):
+class _UploadForm(WithSubmit, forms.Form):
     file = forms.FileField(label=_("File"))
 
     def clean_file(self):

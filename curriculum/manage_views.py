@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.forms import errors_to_form
+from trainingtracker.helpers import refusal_shown
 
 from . import services
 from .forms import (
@@ -62,11 +62,8 @@ def programme_create(request):
     """A new programme, which starts with an empty draft."""
     form = ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form):
             revision = services.programme_create(**form.cleaned_data)
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("Programme created. Add its first modules to the draft."))
             return redirect(_revision_url(revision.pk))
     context = {"form": form, "title": _("New programme")}
@@ -291,13 +288,10 @@ def modules_import(request, pk: int):
 
 def _module_form_page(request, form, revision, title):
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form):
             module = services.module_save(
                 module=form.save(commit=False), prerequisites=form.cleaned_data["prerequisites"]
             )
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("Module %(code)s saved.") % {"code": module.code})
             return redirect(_revision_url(revision.pk, f"#module-{module.pk}"))
     return render(
@@ -394,11 +388,8 @@ def _module_of_draft(request, pk: int) -> Module:
 
 def _content_form_page(request, form, module, title, save):
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form):
             save(form)
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("Saved."))
             return redirect(_revision_url(module.revision_id, f"#module-{module.pk}"))
     return render(
@@ -513,11 +504,8 @@ def assessment_delete(request, pk: int):
 
 def _qualification_form_page(request, form, revision, title):
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form):
             services.qualification_save(qualification=form.save(commit=False))
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("Qualification saved."))
             return redirect(_revision_url(revision.pk, "#qualifications"))
     return render(

@@ -83,6 +83,10 @@ class ProgrammeRevisionQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(published_at__isnull=True)
 
+    def newer_than(self, revision: "ProgrammeRevision"):
+        """The revisions `revision` may give way to (`ProgrammeRevision.supersedes`)."""
+        return self.published().filter(programme=revision.programme_id, number__gt=revision.number)
+
     def visible_to(self, user):
         """Programme admins see drafts too; everyone else with a role sees published revisions."""
         if _curriculum_manager(user):
@@ -165,6 +169,15 @@ class ProgrammeRevision(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    def supersedes(self, other: "ProgrammeRevision") -> bool:
+        """The rule for moving to a revision: a published, newer one of the same programme
+        (the queryset's `newer_than` is the same rule for a list)."""
+        return (
+            self.is_published
+            and self.programme_id == other.programme_id
+            and self.number > other.number
+        )
 
 
 class RevisionContentQuerySet(models.QuerySet):

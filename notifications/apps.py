@@ -8,15 +8,22 @@ class NotificationsConfig(AppConfig):
     e-mail, the personal calendar feed and the record of each scheduled job's runs.
 
     An app of its own: it reads the records of `trainees/` and the people of `accounts/`, and
-    later features (issue 8's weekly reports) deliver through it; neither of those should
+    later features (the weekly reports) deliver through it; neither of those should
     depend on delivery."""
 
     name = "notifications"
     verbose_name = _("Notifications")
 
     def ready(self):
+        from trainees.records.export import PERSONAL_SECTIONS
+
         from . import jobs, kinds  # noqa: F401 -- registers the renderers and job signals
-        from .models import reminder_settings_after_migrate
+        from .models import Notification, reminder_settings_after_migrate
+
+        # A trainee's export holds the notifications sent to them.
+        PERSONAL_SECTIONS["notifications"] = lambda user: Notification.objects.filter(
+            recipient=user
+        )
 
         # The singleton of lead times exists after every migrate or test-database flush.
         post_migrate.connect(reminder_settings_after_migrate, sender=self)

@@ -49,7 +49,7 @@ class ReminderSettingsForm(forms.ModelForm):
 
     class Meta:
         model = ReminderSettings
-        # Whole numbers held to their column on SQLite as on PostgreSQL (issue 21).
+        # Whole numbers held to their column on SQLite as on PostgreSQL.
         formfield_callback = staticmethod(inputs.formfield)
         fields = ("session_hours", "qualification_days", "assessment_due_days", "pending_days")
 

@@ -163,7 +163,7 @@ class ReminderSettings(models.Model):
         ),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # Who changed the lead times or the schedule, when, from what (issue 10).
+    # Who changed the lead times or the schedule, when, from what.
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

@@ -4,7 +4,7 @@ The reminder rules (each keyed so that it is recorded once, however often the sw
 - a scheduled session starting within `session_hours`: its trainer and expected trainees;
 - an assessment not yet passed (signed) in a module the cohort plan has due within
   `assessment_due_days`: the trainee; once the due date has passed: the trainee and the
-  cohort's trainers. "Passed" and "due" are the progress rules' (`trainees.selectors`);
+  cohort's trainers. "Passed" and "due" are the progress rules' (`trainees.progress.selectors`);
 - a current qualification grant expiring: its holder, at each of `qualification_days` before
   and on the day (only the nearest lead time reached, so a late sweep sends one, not three);
 - a result unsigned for `pending_days`: its assessor; a signed result whose debrief is not
@@ -28,7 +28,7 @@ from trainees.models import (
     Trainee,
     TrainingSession,
 )
-from trainees.selectors import trainees_progress
+from trainees.progress.selectors import trainees_progress
 
 from .models import JobRun, ReminderSettings
 

@@ -21,14 +21,14 @@ from accounts.models import Role
 from notifications.delivery import Rendered, renderer
 from trainees import progress_cache
 from trainees.models import Cohort, Currency, Trainee, TrainingSession
-from trainees.pdf import pdf_from_html
-from trainees.selectors import (
+from trainees.progress.selectors import (
     CohortBoard,
     ModuleStatus,
     cohort_board,
     cohort_board_csv_text,
     trainees_progress,
 )
+from trainingtracker.pdf import pdf_from_html
 
 from .models import ReportKind
 

@@ -5,7 +5,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from trainees.forms import SubmittedOnceForm
+from trainingtracker.helpers import SubmittedOnceForm
 
 from .models import Weekday
 

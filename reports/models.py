@@ -1,4 +1,4 @@
-"""Progress reports (issue 8): the weekly schedule, each report sent, and on-demand jobs.
+"""Progress reports: the weekly schedule, each report sent, and on-demand jobs.
 
 A separate app because reports read every other app (trainees' progress, the board, the
 curriculum) and nothing reads them: trainees/ stays free of e-mail and PDF jobs.
@@ -50,7 +50,7 @@ class ReportSchedule(models.Model):
         help_text=_("In each reader's own time zone."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # Who changed the lead times or the schedule, when, from what (issue 10).
+    # Who changed the lead times or the schedule, when, from what.
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

@@ -1,21 +1,18 @@
 """Pages of the reports: "send report now" with its progress, and the weekly schedule."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.decorators import permission_any_required
-from accounts.forms import errors_to_form
+# Who may send a cohort's report now: those who may see its board.
+from trainees.access import SEES_BOARD
 from trainees.models import Cohort
+from trainingtracker.helpers import permission_any_required, refusal_shown
 
 from . import services
 from .forms import ReportNowForm, ReportScheduleForm
 from .models import ReportJob, ReportSchedule
-
-# Who may send a cohort's report now: those who may see its board (trainees.progress_views).
-BOARD = ("accounts.log_training", "accounts.manage_people")
 
 
 def _job_page(request, job: ReportJob):
@@ -24,7 +21,7 @@ def _job_page(request, job: ReportJob):
     return render(request, template, {"job": job})
 
 
-@permission_any_required(*BOARD)
+@permission_any_required(*SEES_BOARD)
 @require_http_methods(["GET", "POST"])
 def report_now(request, pk: int):
     """Send the cohort's digest to its trainers (and the asker) now, from the board."""
@@ -49,7 +46,7 @@ def report_now(request, pk: int):
     return render(request, template, {"cohort": cohort, "form": form, "job": latest})
 
 
-@permission_any_required(*BOARD)
+@permission_any_required(*SEES_BOARD)
 def job_detail(request, pk: int):
     """Where a "send report now" stands: queued, rendering n of m, sent, or failed."""
     job = get_object_or_404(
@@ -73,11 +70,8 @@ def schedule_edit(request):
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(form):
             services.report_schedule_update(schedule=schedule, **form.cleaned_data)
-        except ValidationError as error:
-            errors_to_form(form, error)
-        else:
             messages.success(request, _("The weekly report schedule is saved."))
             return redirect("reports:schedule")
     return render(request, "reports/schedule.html", {"form": form, "schedule": schedule})

@@ -17,7 +17,7 @@ from trainees.models import (
     Trainee,
     TrainingSession,
 )
-from trainees.selectors import Pace, cohort_board, trainee_progress
+from trainees.progress.selectors import Pace, cohort_board, trainee_progress
 
 
 def demo_trainees() -> dict[str, Trainee]:

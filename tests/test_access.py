@@ -60,7 +60,7 @@ def test_grades_grants_and_status_history_follow_their_trainee(world, personas, 
     )
     for grade in world_grades:
         assert (grade in grades) == (grade.attendance.trainee_id in expected)
-    from trainees.services import assessment_record
+    from trainees.assessments.services import assessment_record
 
     world["result_a"].definition.assessors.add(personas["trainer"])
     result = assessment_record(

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from trainees.demo_curriculum import MODULES, QUALIFICATIONS
-from trainees.demo_plan import SESSION_HOURS, DemoPlan, demo_plan, scale_calendar
+from demo.curriculum import MODULES, QUALIFICATIONS
+from demo.plan import SESSION_HOURS, DemoPlan, demo_plan, scale_calendar
 
 # The plan is made without a database (.ci/run's PostgreSQL pass leaves it out; the demo written
 # to PostgreSQL is tested by tests/test_demo_data.py).

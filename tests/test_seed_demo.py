@@ -9,8 +9,8 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
+from demo.seed import DEMO_PASSWORD, DEMO_PEOPLE
 from tests.demo_checks import assert_every_promised_state, demo_trainees, progress_by_record
-from trainees.demo import DEMO_PASSWORD, DEMO_PEOPLE
 
 
 @pytest.fixture(autouse=True)

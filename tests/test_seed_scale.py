@@ -9,9 +9,10 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from accounts.models import Role, User
-from trainees import demo_plan, demo_scale
-from trainees.demo import DEMO_PASSWORD
-from trainees.demo_scale import BIG_COHORT, SCALE_PROGRAMME_CODE, SCALE_TRAINER
+from demo import plan as demo_plan
+from demo import scale as demo_scale
+from demo.scale import BIG_COHORT, SCALE_PROGRAMME_CODE, SCALE_TRAINER
+from demo.seed import DEMO_PASSWORD
 from trainees.models import (
     AssessmentResult,
     Cohort,
@@ -20,7 +21,7 @@ from trainees.models import (
     SessionAttendance,
     Trainee,
 )
-from trainees.selectors import cohort_board
+from trainees.progress.selectors import cohort_board
 
 # Two tests, 5% of the whole suite's time (seed_demo --scale): in `make test` and CI, not in
 # `make test-fast`.

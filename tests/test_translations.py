@@ -111,7 +111,15 @@ def test_django_strings_on_the_sign_in_page_are_in_urdu(client, db):
 @pytest.mark.skipif(not shutil.which("xgettext"), reason="gettext's xgettext is not installed")
 def test_the_catalogues_hold_every_string_of_the_source(tmp_path):
     """makemessages over a copy of the source finds no string the catalogues lack."""
-    folders = ["accounts", "curriculum", "trainees", "notifications", "reports", "trainingtracker"]
+    folders = [
+        "accounts",
+        "curriculum",
+        "trainees",
+        "notifications",
+        "reports",
+        "trainingtracker",
+        "demo",
+    ]
     for folder in [*folders, "templates", "locale"]:
         shutil.copytree(ROOT / folder, tmp_path / folder)
     shutil.copy(ROOT / "manage.py", tmp_path)

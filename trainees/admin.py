@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from curriculum.models import ProgrammeRevision
-
-from .models import (
+from trainees.models import (
     AssessmentAllowance,
     AssessmentAmendment,
     AssessmentResult,
@@ -224,28 +223,22 @@ class TrainingSessionAdmin(VersionedAdmin):
     list_filter = ("status", "cohort", "module__category")
     search_fields = ("module__code", "module__title", "location", "cohort__name")
     date_hierarchy = "starts_at"
-    fields = (
-        "cohort",
-        "module",
-        "trainer",
-        "starts_at",
-        "ends_at",
-        "location",
-        "status",
-        "notes",
-    )
+    fields = TrainingSessionForm.Meta.fields
     autocomplete_fields = ("cohort", "module", "trainer")
     inlines = [SessionAttendanceInline]
 
 
-class AttendanceGradeInline(RecordInline, admin.TabularInline):
+class _GradeInline(RecordInline, admin.TabularInline):
     model = CompetencyGrade
-    fk_name = "attendance"
     fields = ("competency", "grade", "remarks")
     autocomplete_fields = ("competency",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("competency")
+
+
+class AttendanceGradeInline(_GradeInline):
+    fk_name = "attendance"
 
 
 @admin.register(SessionAttendance)
@@ -263,16 +256,10 @@ class SessionAttendanceAdmin(TrainingRecordAdmin):
     inlines = [AttendanceGradeInline]
 
 
-class ResultGradeInline(RecordInline, admin.TabularInline):
+class ResultGradeInline(_GradeInline):
     """A result's grades: given with a new result, then changed only by amendment."""
 
-    model = CompetencyGrade
     fk_name = "result"
-    fields = ("competency", "grade", "remarks")
-    autocomplete_fields = ("competency",)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("competency")
 
     def has_add_permission(self, request, obj=None):
         return obj is None and super().has_add_permission(request, obj)
@@ -281,15 +268,8 @@ class ResultGradeInline(RecordInline, admin.TabularInline):
         return obj is None and super().has_change_permission(request, obj)
 
 
-class ReadOnlyRecordAdmin(TrainingRecordAdmin):
-    """A record made and changed only in the product, with its own history there: the admin
-    shows it, and neither edits nor reverts it."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+class _NeverReverted:
+    """A record whose history the admin shows but never restores."""
 
     def revert_disabled(self, request, obj=None):
         return True
@@ -301,8 +281,19 @@ class ReadOnlyRecordAdmin(TrainingRecordAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class ReadOnlyRecordAdmin(_NeverReverted, TrainingRecordAdmin):
+    """A record made and changed only in the product, with its own history there: the admin
+    shows it, and neither edits nor reverts it."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AssessmentResult)
-class AssessmentResultAdmin(VersionedAdmin):
+class AssessmentResultAdmin(_NeverReverted, VersionedAdmin):
     """Results are recorded, signed and amended in the product, where an amendment keeps the
     values it replaces and asks for a new signature. Here a result can be added (unsigned: it
     counts for nothing until an authorised assessor signs it, which computes its outcome) and
@@ -353,15 +344,6 @@ class AssessmentResultAdmin(VersionedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # Reverting checks only the permission to view the history, and saves the old version.
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request, obj, form, change):
         if not change:

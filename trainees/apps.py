@@ -9,6 +9,6 @@ class TraineesConfig(AppConfig):
     verbose_name = _("Trainees")
 
     def ready(self) -> None:
-        from . import progress_cache
+        from trainees import progress_cache
 
         progress_cache.connect()

@@ -1,4 +1,4 @@
-"""Cached summaries of progress, invalidated on write (issue 12; docs/benchmarks.md).
+"""Cached summaries of progress, invalidated on write (docs/benchmarks.md).
 
 Progress is worked out from every record a trainee has and from the day, which made the board
 (100 trainees by 60 modules) and the dashboard spend most of their time recomputing what had not
@@ -42,9 +42,8 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
 
+from trainees.models import ProgressGeneration
 from trainingtracker.db import before_commit
-
-from .models import ProgressGeneration
 
 WATCHED_APPS = ("trainees", "curriculum", "accounts")
 # Written often, read by no progress: skipping them keeps the generation (and the cache) stable.

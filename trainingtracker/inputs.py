@@ -1,4 +1,4 @@
-"""The edges of input, each checked in one place before the database sees a value (issue 21).
+"""The edges of input, each checked in one place before the database sees a value.
 
 PostgreSQL refuses what SQLite stores: NUL in text (and in jsonb), a year before 1 or past 9999
 once a time zone moves it, a number past its column (a smallint holds 32767), a string past its
@@ -13,7 +13,7 @@ held to what a training programme can mean, years FIRST_YEAR to LAST_YEAR, and t
 - URLs: `TokenConverter` for the one path segment that is free text;
 - imports: `csv_rows` reads every line ending and names the line of an over-long field, and
   `schema_errors` turns a JSON Schema's findings into messages (each format has one schema, next
-  to its reader: curriculum/schemas.py, trainees/imports.py).
+  to its reader: curriculum/schemas.py, trainees/cohorts/imports.py).
 """
 
 import csv

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "trainees",
     "notifications",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -473,7 +474,7 @@ LOGGING = {
     },
 }
 
-# --- Cached progress (issue 12, trainees/progress_cache.py) ---------------------------------------
+# --- Cached progress (trainees/progress_cache.py) ---------------------------------------
 # Summaries of progress cached under a generation that every committed write raises; off in the
 # test suite (tests/conftest.py), where each test's rolled-back database would reuse generations.
 PROGRESS_CACHE = env.bool("DJANGO_PROGRESS_CACHE", default=True)

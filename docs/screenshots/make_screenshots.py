@@ -1,5 +1,5 @@
 """The main pages of each role, at desktop and phone width, in English, Chinese and Urdu, as PNGs
-in docs/screenshots/pages/ (issue 11). `make screenshots` runs it.
+in docs/screenshots/pages/. `make screenshots` runs it.
 
 Run from the project's root:  .venv/bin/python docs/screenshots/make_screenshots.py
 It needs Chromium at /usr/bin/chromium (or CHROMIUM_PATH). Like make_transcript_pngs.py, it works

@@ -1,5 +1,5 @@
 """The demo trainee's transcript, as its PDF rendered to PNG by pdftoppm and as the page rendered
-by Chromium, in Urdu and in Chinese, side by side in docs/screenshots/ (issue 8).
+by Chromium, in Urdu and in Chinese, side by side in docs/screenshots/.
 
 Run from the project's root:  .venv/bin/python docs/screenshots/make_transcript_pngs.py
 It needs poppler-utils (pdftoppm) and Chromium at /usr/bin/chromium (or CHROMIUM_PATH). It

@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from curriculum.models import Module, ProgrammeRevision
-from trainees.demo import DEMO_PASSWORD
+from demo.seed import DEMO_PASSWORD
 
 
 def test_the_demo_admin_adds_a_module_with_a_prerequisite_and_publishes(

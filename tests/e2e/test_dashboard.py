@@ -5,7 +5,7 @@ Ayesha reads Urdu, so the test reads the page's structure (ids, classes), not it
 
 from playwright.sync_api import expect
 
-from trainees.demo import DEMO_PASSWORD
+from demo.seed import DEMO_PASSWORD
 
 
 def test_the_demo_trainee_sees_the_readiness_verdict_and_a_drawn_chart(

@@ -27,8 +27,8 @@ from playwright.sync_api import expect
 from accounts.forms import SignInForm
 from accounts.models import User
 from curriculum.models import Module, ProgrammeRevision
+from demo.seed import DEMO_PASSWORD
 from tests.e2e.conftest import PHONE
-from trainees.demo import DEMO_PASSWORD
 from trainees.models import AssessmentResult, MedicalHold, SessionAttendance, TrainingSession
 
 LANGUAGES = ["en", "ur"]

@@ -4,7 +4,7 @@ the list and follows it. Ayesha reads Urdu: the test reads the page's structure,
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from trainees.demo import DEMO_PASSWORD
+from demo.seed import DEMO_PASSWORD
 
 
 def test_the_demo_trainee_sees_the_reminder_the_sweep_found(

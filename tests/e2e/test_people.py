@@ -6,7 +6,7 @@ import re
 from django.core import mail
 from playwright.sync_api import expect
 
-from trainees.demo import DEMO_PASSWORD
+from demo.seed import DEMO_PASSWORD
 
 NEW_PASSWORD = "long-march-5-heavy"
 

@@ -2,8 +2,8 @@
 
 from playwright.sync_api import expect
 
+from demo.seed import DEMO_PASSWORD
 from tests.e2e.conftest import PHONE
-from trainees.demo import DEMO_PASSWORD
 from trainees.models import SessionAttendance, TrainingSession
 
 

@@ -17,7 +17,7 @@ from reports.models import ReportKind
 from tests.factories import UserFactory
 from tests.pdf import pdf_fonts
 from trainees.models import Cohort
-from trainees.selectors import ModuleStatus, cohort_board
+from trainees.progress.selectors import ModuleStatus, cohort_board
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("progress_cache_on")]
 
@@ -115,7 +115,7 @@ def test_the_shared_pdf_is_laid_out_afresh_after_a_write(readers, world, laid_ou
 
 
 def test_each_language_embeds_its_scripts_fonts_after_another_languages_pdf(readers, world):
-    """The fonts are loaded once per thread and reused (trainees/pdf.py): a PDF after one in
+    """The fonts are loaded once per thread and reused (trainingtracker/pdf.py): a PDF after one in
     another language still finds the fonts of its own script."""
     li_hao, zhou_min, _ = readers
     world["trainee_a"].user.native_name = "عائشہ خان"

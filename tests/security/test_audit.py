@@ -12,7 +12,8 @@ from accounts.services import user_roles_change
 from notifications.models import ReminderSettings
 from reports.models import ReportSchedule
 from tests.factories import PASSWORD
-from trainees.services import result_amend, trainee_status_change
+from trainees.assessments.services import result_amend
+from trainees.cohorts.services import trainee_status_change
 
 AUDIT = "trainingtracker.audit"
 

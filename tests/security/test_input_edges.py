@@ -2,7 +2,7 @@
 databases) answers a message now, and writes nothing.
 
 The defences live in trainingtracker/inputs.py (ranges, NUL, CSV reading, schema errors) and in
-one schema per import format (curriculum/schemas.py, trainees/imports.py).
+one schema per import format (curriculum/schemas.py, trainees/cohorts/imports.py).
 """
 
 import datetime as dt
@@ -422,11 +422,10 @@ def _form_classes():
         "curriculum.forms",
         "notifications.forms",
         "reports.forms",
-        "trainees.forms",
-        "trainees.assessment_forms",
-        "trainees.cohort_forms",
-        "trainees.medical_forms",
-        "trainees.revision_move_forms",
+        "trainees.sessions.forms",
+        "trainees.assessments.forms",
+        "trainees.cohorts.forms",
+        "trainees.medical.forms",
     ):
         module = importlib.import_module(name)
         for _name, cls in inspect.getmembers(module, inspect.isclass):

@@ -27,7 +27,7 @@ from tests.factories import (
     TrainingSessionFactory,
     revision_publish,
 )
-from trainees.services import assessment_record
+from trainees.assessments.services import assessment_record
 
 
 @pytest.fixture

@@ -10,6 +10,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.trainees.conftest import hours_ago
+from trainees.assessments.services import (
+    allowance_grant,
+    assessment_attempt_check,
+    assessment_record,
+    result_amend,
+    result_debrief_acknowledge,
+    result_sign,
+)
+from trainees.cohorts.services import trainee_status_change
 from trainees.models import (
     AssessmentAllowance,
     AssessmentAmendment,
@@ -18,16 +27,7 @@ from trainees.models import (
     SignatureMeaning,
     Trainee,
 )
-from trainees.selectors import trainee_progress
-from trainees.services import (
-    allowance_grant,
-    assessment_attempt_check,
-    assessment_record,
-    result_amend,
-    result_debrief_acknowledge,
-    result_sign,
-    trainee_status_change,
-)
+from trainees.progress.selectors import trainee_progress
 
 pytestmark = pytest.mark.django_db
 

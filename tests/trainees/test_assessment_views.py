@@ -24,6 +24,7 @@ from tests.factories import (
     revision_publish,
 )
 from tests.trainees.conftest import hours_ago, prerequisite_complete
+from trainees.assessments.services import assessment_record, result_amend, result_sign
 from trainees.models import (
     AssessmentAllowance,
     AssessmentAmendment,
@@ -31,8 +32,7 @@ from trainees.models import (
     QualificationGrant,
     SignatureMeaning,
 )
-from trainees.selectors import trainee_progress
-from trainees.services import assessment_record, result_amend, result_sign
+from trainees.progress.selectors import trainee_progress
 
 pytestmark = pytest.mark.django_db
 

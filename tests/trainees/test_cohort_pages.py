@@ -346,7 +346,7 @@ def test_the_import_rolls_back_every_row_when_one_fails_to_save(
 ):
     """The backstop: a row that passes the check but fails in the database undoes the rows
     before it, and no invitation leaves."""
-    from trainees import cohort_services
+    from trainees.cohorts import services as cohort_services
 
     cohort = CohortFactory()
     enrol = cohort_services.trainee_enrol

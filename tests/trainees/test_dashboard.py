@@ -18,6 +18,9 @@ from django.utils import timezone
 from tests.factories import SessionAttendanceFactory, TraineeFactory, TrainingSessionFactory
 from tests.pdf import pdf_text
 from tests.trainees.conftest import prerequisite_complete
+from trainees.assessments.services import assessment_record
+from trainees.cohorts.services import trainee_status_change
+from trainees.medical.services import medical_hold_open
 from trainees.models import (
     CompetencyGrade,
     Measurement,
@@ -25,7 +28,7 @@ from trainees.models import (
     Trainee,
     TrainingSession,
 )
-from trainees.selectors import (
+from trainees.progress.selectors import (
     Trend,
     cohort_board,
     competency_profile,
@@ -34,7 +37,6 @@ from trainees.selectors import (
     trainee_progress,
     trainees_progress,
 )
-from trainees.services import assessment_record, medical_hold_open, trainee_status_change
 
 pytestmark = pytest.mark.django_db
 

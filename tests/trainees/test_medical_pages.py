@@ -12,7 +12,7 @@ from tests.factories import MedicalCertificateFactory, TraineeFactory
 from tests.test_access_matrix import EXPECTED, WITH_ID
 from tests.test_security import ALL_PATTERNS, concrete
 from trainees.models import MedicalCertificate, MedicalHold
-from trainees.selectors import trainee_progress
+from trainees.progress.selectors import trainee_progress
 
 TODAY = timezone.localdate
 

@@ -1,8 +1,8 @@
 """A process that made PDFs leaves no folder of font files behind when it ends (issue 22).
 
 WeasyPrint copies the fonts of each font configuration into a `weasyprint-*` folder under the
-temporary directory (8 MB with ours), removed when the configuration is dropped. trainees/pdf.py
-keeps one per thread; a Celery pool process ends with os._exit after sending
+temporary directory (8 MB with ours), removed when the configuration is dropped.
+trainingtracker/pdf.py keeps one per thread; a Celery pool process ends with os._exit after sending
 worker_process_shutdown, which skips atexit, so the folder stayed behind for each process.
 Each case runs a real process with a temporary directory of its own.
 """
@@ -21,7 +21,7 @@ SCRIPT = textwrap.dedent(
     import django
 
     django.setup()
-    from trainees.pdf import pdf_from_html
+    from trainingtracker.pdf import pdf_from_html
 
     def render():
         html = "<p>Ayesha Khan 你好 سلام</p>"

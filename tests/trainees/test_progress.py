@@ -28,15 +28,15 @@ from tests.factories import (
     revision_publish,
     revision_ready,
 )
-from trainees.models import CohortPlanEntry, Currency, Trainee
-from trainees.selectors import ModuleStatus, Pace, trainee_progress
-from trainees.services import (
-    assessment_record,
+from trainees.assessments.services import assessment_record
+from trainees.cohorts.services import trainee_status_change
+from trainees.medical.services import (
     medical_certificate_record,
     medical_hold_close,
     medical_hold_open,
-    trainee_status_change,
 )
+from trainees.models import CohortPlanEntry, Currency, Trainee
+from trainees.progress.selectors import ModuleStatus, Pace, trainee_progress
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = dt.date(2025, 1, 6)

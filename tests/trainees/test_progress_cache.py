@@ -29,18 +29,19 @@ from tests.factories import (
 from tests.trainees.conftest import prerequisite_complete
 from tests.trainees.test_session_views import log_data, signed_in
 from trainees import progress_cache
-from trainees.models import MedicalHold, ProgressGeneration, QualificationGrant, TrainingSession
-from trainees.services import (
+from trainees.assessments.services import (
     assessment_record,
-    cohort_revision_move,
-    medical_certificate_record,
-    medical_hold_close,
-    medical_hold_open,
     result_amend,
     result_sign,
     result_signature_meaning_due,
-    trainee_status_change,
 )
+from trainees.cohorts.services import cohort_revision_move, trainee_status_change
+from trainees.medical.services import (
+    medical_certificate_record,
+    medical_hold_close,
+    medical_hold_open,
+)
+from trainees.models import MedicalHold, ProgressGeneration, QualificationGrant, TrainingSession
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("progress_cache_on")]
 

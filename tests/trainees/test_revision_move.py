@@ -21,9 +21,10 @@ from tests.factories import (
     TrainingSessionFactory,
     revision_publish,
 )
+from trainees.cohorts.selectors import cohort_move_preview
+from trainees.cohorts.services import cohort_revision_move
 from trainees.models import CohortPlanEntry, CohortRevisionMove, TrainingSession
-from trainees.selectors import ModuleStatus, cohort_move_preview, trainee_progress
-from trainees.services import cohort_revision_move
+from trainees.progress.selectors import ModuleStatus, trainee_progress
 
 
 def _hours(cohort, trainee, module, hours):

@@ -20,6 +20,9 @@ from tests.factories import (
     TraineeFactory,
     revision_publish,
 )
+from trainees.assessments.services import assessment_record
+from trainees.cohorts.services import trainee_enrol, trainee_status_change
+from trainees.medical.services import medical_hold_close, medical_hold_open
 from trainees.models import (
     AssessmentResult,
     CompetencyGrade,
@@ -27,13 +30,6 @@ from trainees.models import (
     QualificationGrant,
     Trainee,
     TraineeStatusChange,
-)
-from trainees.services import (
-    assessment_record,
-    medical_hold_close,
-    medical_hold_open,
-    trainee_enrol,
-    trainee_status_change,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -386,7 +382,7 @@ def test_completing_a_module_grants_what_it_confers_once(db, trainer):
         TraineeFactory,
         revision_publish,
     )
-    from trainees.services import module_qualifications_grant
+    from trainees.progress.services import module_qualifications_grant
 
     revision = RevisionFactory()
     module = ModuleFactory(revision=revision, category="emergency")
@@ -417,7 +413,7 @@ def test_attending_a_drill_renews_its_currency_once_and_missing_it_renews_nothin
         TrainingSessionFactory,
         revision_publish,
     )
-    from trainees.services import drill_renewals_grant
+    from trainees.progress.services import drill_renewals_grant
 
     revision = RevisionFactory()
     drill = ModuleFactory(revision=revision, category="emergency")

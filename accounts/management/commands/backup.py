@@ -1,4 +1,4 @@
-"""Back up the whole database content to one JSON file: `manage.py backup FILE` (issue 10).
+"""Back up the whole database content to one JSON file: `manage.py backup FILE`.
 
 Django's dumpdata of every app, with natural keys for content types and permissions (which
 `migrate` makes again, with other ids, in a new database), so that `manage.py restore FILE`

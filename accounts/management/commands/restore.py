@@ -1,4 +1,4 @@
-"""Restore a backup made by `manage.py backup` into an empty database (issue 10).
+"""Restore a backup made by `manage.py backup` into an empty database.
 
 `manage.py migrate` first (the schema), then `manage.py restore FILE`. Refused when the database
 already holds people or training records, so that a restore never mixes two sites' records;

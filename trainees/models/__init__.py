@@ -1,0 +1,102 @@
+"""Training records: what happened to whom, made against the curriculum's definitions.
+
+One module per area (cohorts, sessions, assessments, medical, progress), all re-exported here:
+import models from `trainees.models`, as Django and the migrations know them.
+
+Every record model keeps its history, and every query a view makes goes through the model's
+`visible_to(user)`, the one access gate:
+- a programme admin sees the training records of everyone and the medical records of no one;
+- the medical officer sees the medical records of everyone and the training records read-only;
+- a trainer sees the trainees of the cohorts they train;
+- a trainee sees only themselves.
+Physiological measurements follow DOMAIN.md: the trainee, their trainers and the medical officer.
+"""
+
+from .assessments import (
+    AssessmentAllowance,
+    AssessmentAmendment,
+    AssessmentResult,
+    CompetencyGrade,
+    CompetencyGradeQuerySet,
+    Currency,
+    QualificationGrant,
+    ResultRecordQuerySet,
+    SignatureMeaning,
+)
+from .cohorts import (
+    Cohort,
+    CohortPlanEntry,
+    CohortQuerySet,
+    CohortRevisionMove,
+    CohortRevisionMoveQuerySet,
+    Trainee,
+    TraineeQuerySet,
+    TraineeRecordQuerySet,
+    TraineeStatus,
+    TraineeStatusChange,
+)
+from .common import HOUR, SubmissionKey
+from .medical import (
+    METRIC_SPECS,
+    CertificateKind,
+    CertificateLack,
+    Measurement,
+    MeasurementQuerySet,
+    MedicalCertificate,
+    MedicalCertificateQuerySet,
+    MedicalHold,
+    MedicalHoldQuerySet,
+    Metric,
+    certificates_lacking,
+)
+from .progress import ProgressGeneration
+from .sessions import (
+    SessionAttendance,
+    SessionLogDraft,
+    SessionLogDraftQuerySet,
+    SessionStatus,
+    TrainingSession,
+    TrainingSessionQuerySet,
+)
+
+__all__ = [
+    "HOUR",
+    "METRIC_SPECS",
+    "AssessmentAllowance",
+    "AssessmentAmendment",
+    "AssessmentResult",
+    "CertificateKind",
+    "CertificateLack",
+    "Cohort",
+    "CohortPlanEntry",
+    "CohortQuerySet",
+    "CohortRevisionMove",
+    "CohortRevisionMoveQuerySet",
+    "CompetencyGrade",
+    "CompetencyGradeQuerySet",
+    "Currency",
+    "Measurement",
+    "MeasurementQuerySet",
+    "MedicalCertificate",
+    "MedicalCertificateQuerySet",
+    "MedicalHold",
+    "MedicalHoldQuerySet",
+    "Metric",
+    "ProgressGeneration",
+    "QualificationGrant",
+    "ResultRecordQuerySet",
+    "SessionAttendance",
+    "SessionLogDraft",
+    "SessionLogDraftQuerySet",
+    "SessionStatus",
+    "SignatureMeaning",
+    "SubmissionKey",
+    "Trainee",
+    "TraineeQuerySet",
+    "TraineeRecordQuerySet",
+    "TraineeStatus",
+    "TraineeStatusChange",
+    "TrainingSession",
+    "TrainingSessionQuerySet",
+    "certificates_lacking",
+]

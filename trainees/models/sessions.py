@@ -1,0 +1,276 @@
+"""Training sessions, who attended them, and the log a trainer drafts on the floor."""
+
+from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
+from operator import or_
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from curriculum.models import (
+    Module,
+)
+from trainees.models.cohorts import (
+    Cohort,
+    Trainee,
+    TraineeRecordQuerySet,
+    _check_module_in_cohort_revision,
+)
+from trainees.models.common import HOUR, _can
+
+
+class TrainingSessionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if _can(user, "manage_people") or _can(user, "manage_medical"):
+            return self.all()
+        scopes = []
+        if _can(user, "log_training"):
+            trained = Cohort.trainers.through.objects.filter(user=user).values("cohort")
+            scopes.append(Q(cohort__in=trained) | Q(trainer=user))
+        if _can(user, "view_own_progress"):
+            scopes.append(Q(cohort__in=Trainee.objects.filter(user=user).values("cohort")))
+        return self.filter(reduce(or_, scopes)) if scopes else self.none()
+
+    def loggable_by(self, user):
+        """Sessions `user` may schedule, change, cancel and log: of the cohorts they train (a
+        session they lead for another cohort they may see, not record for its trainees)."""
+        return self.filter(cohort__in=Cohort.objects.trained_by(user).values("pk"))
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class TrainingSession(models.Model):
+    """A scheduled or held session of one module for a cohort, led by a trainer.
+
+    Sessions are never deleted: a cancelled one keeps its record. `version` lets a save refuse
+    to overwrite what another trainer saved meanwhile.
+    """
+
+    Status = SessionStatus
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("cohort")
+    )
+    module = models.ForeignKey(
+        Module, on_delete=models.PROTECT, related_name="+", verbose_name=_("module")
+    )
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="sessions_led",
+        verbose_name=_("trainer"),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    location = models.CharField(_("location"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    trainees = models.ManyToManyField(
+        "Trainee",
+        related_name="sessions_expected",
+        blank=True,
+        verbose_name=_("expected trainees"),
+        help_text=_("Who is expected: the log lists them."),
+    )
+    cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    objects = TrainingSessionQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[trainees])
+
+    class Meta:
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["cohort", "starts_at"], name="session_cohort_start_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="session_ends_after_start",
+                violation_error_message=_("A session must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=SessionStatus.values),
+                name="session_status_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancellation_reason=""),
+                name="session_cancelled_with_reason",
+                violation_error_message=_("Give the reason for cancelling."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.module.code} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        self.clean_credited_hours()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("trainees:session_detail", args=[self.pk])
+
+    @property
+    def length_hours(self) -> Decimal:
+        """The session's length in hours."""
+        return Decimal((self.ends_at - self.starts_at).total_seconds()) / HOUR
+
+    @property
+    def creditable_hours(self) -> Decimal:
+        """The most hours an attendee may be credited: the length, to the stored precision."""
+        return self.length_hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    def hours_credit_refusal(self, hours: Decimal | None) -> str | None:
+        """The rule for credited hours, in one place: no more than the session lasts. Why
+        `hours` breaks it, or None. The log (`session_log`) asks it of every line before
+        saving; `SessionAttendance.clean` of one row; `clean_credited_hours` of the stored rows
+        when the session's times change. A database constraint cannot compare two tables, so
+        `save()` of both models asks it too, as the backstop for writes that skip the services."""
+        if hours is not None and hours > self.creditable_hours:
+            return _("No more than the session lasted (%(hours)s hours) can be credited.") % {
+                "hours": self.creditable_hours
+            }
+        return None
+
+    def clean(self):
+        _check_module_in_cohort_revision(self)
+        self.clean_credited_hours()
+
+    def clean_credited_hours(self):
+        """Shortening a session may not leave anyone credited more hours than it now lasts
+        (`hours_credit_refusal`, asked of the most credited attendee)."""
+        if (
+            self.pk is not None
+            and self.starts_at
+            and self.ends_at
+            and self.ends_at > self.starts_at
+            and self.hours_credit_refusal(
+                self.attendances.aggregate(most=Max("hours_credited"))["most"]
+            )
+        ):
+            raise ValidationError(
+                {
+                    "ends_at": _(
+                        "Some attendees are credited more hours than the session would last."
+                    )
+                }
+            )
+
+
+class SessionAttendance(models.Model):
+    """Whether a trainee attended a session, the hours it credits them, and the trainer's remarks.
+
+    The hours can never exceed the session's length; the database cannot compare two tables in a
+    check, so `save()` refuses it here (see `clean`), and `TrainingSession.save()` refuses to
+    shorten a session below the hours already credited.
+    """
+
+    class Attendance(models.TextChoices):
+        PRESENT = "present", _("Present")
+        LATE = "late", _("Late")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
+
+    session = models.ForeignKey(
+        TrainingSession,
+        on_delete=models.PROTECT,
+        related_name="attendances",
+        verbose_name=_("session"),
+    )
+    trainee = models.ForeignKey(
+        Trainee, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("trainee")
+    )
+    attendance = models.CharField(_("attendance"), max_length=10, choices=Attendance.choices)
+    hours_credited = models.DecimalField(
+        _("hours credited"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    remarks = models.TextField(_("remarks"), blank=True)
+
+    objects = TraineeRecordQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        ordering = ["session", "trainee__user__display_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "trainee"], name="attendance_once"),
+            models.CheckConstraint(
+                condition=Q(hours_credited__gte=0), name="attendance_hours_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance__in=["present", "late"]) | Q(hours_credited=0),
+                name="attendance_absent_credits_nothing",
+                violation_error_message=_("An absent trainee is credited no hours."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trainee} @ {self.session}"
+
+    def save(self, *args, **kwargs):
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.session_id and (refusal := self.session.hours_credit_refusal(self.hours_credited)):
+            raise ValidationError({"hours_credited": refusal})
+
+
+class SessionLogDraftQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A draft is its author's alone, and only while they may still see the session."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            author=user, session__in=TrainingSession.objects.visible_to(user).values("pk")
+        )
+
+
+class SessionLogDraft(models.Model):
+    """A half-filled session log, saved as the trainer types, so that a lost connection or an
+    expired sign-in loses nothing. It is not a record: the log is saved whole or not at all, and
+    the draft is dropped when it is."""
+
+    session = models.ForeignKey(
+        TrainingSession,
+        on_delete=models.CASCADE,
+        related_name="log_drafts",
+        verbose_name=_("session"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    data = models.JSONField(_("form data"))
+    saved_at = models.DateTimeField(_("saved at"), auto_now=True)
+
+    objects = SessionLogDraftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("session log draft")
+        verbose_name_plural = _("session log drafts")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "author"], name="log_draft_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} ({self.author})"

@@ -1,0 +1,195 @@
+"""Forms of the session pages: scheduling, cancelling and the log. Each has a crispy
+`FormHelper`; the services do the writing."""
+
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from curriculum.models import Module
+from trainees.models import (
+    METRIC_SPECS,
+    Cohort,
+    Metric,
+    SessionAttendance,
+    Trainee,
+    TrainingSession,
+)
+from trainees.sessions.services import AttendanceEntry
+from trainingtracker import inputs
+from trainingtracker.helpers import (
+    IdChoiceField,
+    IdMultipleChoiceField,
+    SubmittedOnceForm,
+    ends_after_check,
+)
+
+DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+GRADE_CHOICES = [
+    ("", _("Not observed")),
+    ("1", _("1: unsafe or ineffective")),
+    ("2", "2"),
+    ("3", _("3: adequate")),
+    ("4", "4"),
+    ("5", _("5: exemplary")),
+]
+
+
+class DateTimeLocalField(inputs.DateTimeField):
+    """A date and time typed in the browser's own picker, in the user's time zone."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT)
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=[DATETIME_INPUT, "%Y-%m-%d %H:%M"], **kwargs)
+
+
+class _SessionTimesForm(SubmittedOnceForm):
+    """A session's times, as typed: the end after the start."""
+
+    def clean(self):
+        data = super().clean()
+        ends_after_check(
+            self,
+            data,
+            start="starts_at",
+            end="ends_at",
+            model=TrainingSession,
+            constraint="session_ends_after_start",
+        )
+        return data
+
+
+class SessionForm(_SessionTimesForm):
+    """Schedule a session for a cohort, or change one that is still scheduled."""
+
+    module = IdChoiceField(queryset=Module.objects.none(), label=_("Module"))
+    starts_at = DateTimeLocalField(label=_("Starts"))
+    ends_at = DateTimeLocalField(label=_("Ends"))
+    location = forms.CharField(label=_("Location"), max_length=200)
+    trainees = IdMultipleChoiceField(
+        queryset=Trainee.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("Expected trainees"),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = inputs.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, cohort: Cohort, trainees, submit_label, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = Module.objects.filter(revision_id=cohort.revision_id)
+        self.fields["module"].label_from_instance = lambda m: f"{m.code} {m.title}"
+        self.fields["trainees"].queryset = trainees
+        self.fields["trainees"].label_from_instance = lambda t: t.user.display_name
+        self.helper = FormHelper(self)
+        self.helper.add_input(Submit("save", submit_label, css_class="w-100 w-sm-auto"))
+
+
+class SessionCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = inputs.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.add_input(
+            Submit("cancel", _("Cancel the session"), css_class="btn-danger w-100 w-sm-auto")
+        )
+
+
+class SessionLogForm(_SessionTimesForm):
+    """The session as it was held: its actual times. The crew's lines are `AttendanceLogForm`s."""
+
+    starts_at = DateTimeLocalField(label=_("Started"))
+    ends_at = DateTimeLocalField(label=_("Ended"))
+    version = inputs.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class AttendanceLogForm(forms.Form):
+    """One trainee's line of the log: attendance, hours, a grade per competency, measurements
+    for a physical-conditioning module, and remarks."""
+
+    attendance = forms.ChoiceField(
+        label=_("Attendance"),
+        choices=SessionAttendance.Attendance.choices,
+        initial=SessionAttendance.Attendance.PRESENT,
+    )
+    hours_credited = forms.DecimalField(
+        label=_("Hours credited"), min_value=Decimal(0), max_digits=5, decimal_places=2
+    )
+    remarks = forms.CharField(
+        label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, trainee: Trainee, competencies, measures: bool, length, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trainee = trainee
+        self.length = length
+        self.fields["hours_credited"].initial = length
+        self.fields["hours_credited"].widget.attrs.update(step="0.25", inputmode="decimal")
+        self.grade_fields = []
+        for competency in competencies:
+            name = f"c{competency.pk}"
+            self.fields[name] = forms.TypedChoiceField(
+                label=f"{competency.code} {competency.title}",
+                choices=GRADE_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+            self.grade_fields.append((name, competency))
+        self.metric_fields = []
+        if measures:
+            for metric, (unit, low, high) in METRIC_SPECS.items():
+                name = f"m_{metric}"
+                self.fields[name] = forms.DecimalField(
+                    label=f"{Metric(metric).label} ({unit})",
+                    required=False,
+                    max_digits=7,
+                    decimal_places=2,
+                    min_value=low,
+                    max_value=high,
+                )
+                self.fields[name].widget.attrs.update(inputmode="decimal", step="any")
+                self.metric_fields.append((name, metric))
+
+    def grades(self):
+        return [self[name] for name, _competency in self.grade_fields]
+
+    def measurements(self):
+        return [self[name] for name, _metric in self.metric_fields]
+
+    def clean(self):
+        data = super().clean()
+        # Marking someone absent need not mean retyping their hours: an untouched default
+        # becomes none. Hours typed on purpose for an absent trainee are refused by the service.
+        attended = data.get("attendance") in {"present", "late"}
+        if not attended and data.get("hours_credited") == self.length:
+            data["hours_credited"] = Decimal(0)
+        return data
+
+    def entry(self) -> AttendanceEntry:
+        data = self.cleaned_data
+        return AttendanceEntry(
+            trainee=self.trainee,
+            attendance=data["attendance"],
+            hours=data["hours_credited"],
+            grades={c.pk: data[name] for name, c in self.grade_fields},
+            remarks=data["remarks"],
+            measurements={
+                metric: data[name] for name, metric in self.metric_fields if data[name] is not None
+            },
+        )

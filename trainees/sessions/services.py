@@ -1,0 +1,429 @@
+"""Scheduling, logging and drafting training sessions. Each write is atomic."""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from curriculum.models import (
+    Module,
+)
+from trainees.models import (
+    Cohort,
+    CompetencyGrade,
+    Measurement,
+    QualificationGrant,
+    SessionAttendance,
+    SessionLogDraft,
+    Trainee,
+    TrainingSession,
+)
+from trainees.services import (
+    bulk_create_with_history,
+    bulk_update_with_history,
+    submission_claim,
+    submission_done,
+)
+
+
+class SessionLogErrors(ValidationError):
+    """Lines of a session log that cannot be saved: trainee id -> field name -> reason."""
+
+    def __init__(self, by_trainee: dict[int, dict[str, str]]):
+        super().__init__([m for fields in by_trainee.values() for m in fields.values()])
+        self.by_trainee = by_trainee
+
+
+class StaleVersion(ValidationError):
+    """Someone saved the record after this form was loaded: the save is refused, not merged."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "Someone else saved this session after you opened it. Nothing of yours was "
+                "saved; your input is kept below. Open the session again to see their changes."
+            ),
+            code="stale",
+        )
+
+
+def _version_claim(*, session: TrainingSession, version: int) -> None:
+    """Move the session to its next version, or refuse if it is no longer at `version`.
+
+    A conditional UPDATE, so that of two trainers saving the same version exactly one wins, on
+    SQLite as on PostgreSQL (where select_for_update would also do, but SQLite ignores it).
+    This is the one write that bypasses the history on purpose: the save that follows records
+    the new version with the rest of the change.
+    """
+    claimed = TrainingSession.objects.filter(pk=session.pk, version=version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        raise StaleVersion()
+    session.version = version + 1
+
+
+def _roster_check(*, cohort: Cohort, trainees) -> None:
+    if any(trainee.cohort_id != cohort.pk for trainee in trainees):
+        raise ValidationError({"trainees": _("Only trainees of the session's cohort can attend.")})
+
+
+@transaction.atomic
+def session_schedule(
+    *,
+    cohort: Cohort,
+    module: Module,
+    trainer: User,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    location: str,
+    trainees,
+    notes: str = "",
+    by: User,
+    key: uuid.UUID,
+) -> TrainingSession:
+    """Schedule a session of `module` for `cohort`, led by `trainer`, expecting `trainees`."""
+    claim = submission_claim(key=key, user=by)
+    if cohort.closed_on is not None:
+        raise ValidationError(_("This cohort is closed; no more sessions can be scheduled."))
+    trainees = list(trainees)
+    _roster_check(cohort=cohort, trainees=trainees)
+    session = TrainingSession(
+        cohort=cohort,
+        module=module,
+        trainer=trainer,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=location,
+        notes=notes,
+    )
+    session.full_clean(exclude=["version"])
+    session.save()
+    session.trainees.set(trainees)
+    submission_done(claim=claim, target=session.get_absolute_url())
+    return session
+
+
+@transaction.atomic
+def session_reschedule(
+    *,
+    session: TrainingSession,
+    version: int,
+    module: Module,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    location: str,
+    trainees,
+    notes: str,
+    by: User,
+) -> TrainingSession:
+    """Change a scheduled session's module, time, place, roster or notes."""
+    if session.status != TrainingSession.Status.SCHEDULED:
+        raise ValidationError(_("Only a scheduled session can be changed here."))
+    trainees = list(trainees)
+    _roster_check(cohort=session.cohort, trainees=trainees)
+    _version_claim(session=session, version=version)
+    session.module = module
+    session.starts_at = starts_at
+    session.ends_at = ends_at
+    session.location = location
+    session.notes = notes
+    session.full_clean(exclude=["version"])
+    session._change_reason = _("Rescheduled by %(name)s") % {"name": by}
+    session.save()
+    session.trainees.set(trainees)
+    return session
+
+
+@transaction.atomic
+def session_cancel(
+    *, session: TrainingSession, version: int, reason: str, by: User
+) -> TrainingSession:
+    """Cancel a session that has not been held. It keeps its record, with the reason."""
+    if session.status != TrainingSession.Status.SCHEDULED:
+        raise ValidationError(_("Only a scheduled session can be cancelled."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for cancelling.")})
+    _version_claim(session=session, version=version)
+    session.status = TrainingSession.Status.CANCELLED
+    session.cancellation_reason = reason
+    session._history_user, session._change_reason = by, reason
+    session.save()
+    return session
+
+
+@dataclass
+class AttendanceEntry:
+    """One trainee's line of a session log."""
+
+    trainee: Trainee
+    attendance: str
+    hours: Decimal
+    grades: dict[int, int | None] = field(default_factory=dict)  # competency id -> grade
+    remarks: str = ""
+    measurements: dict[str, Decimal] = field(default_factory=dict)  # metric -> value
+
+
+ATTENDED = (SessionAttendance.Attendance.PRESENT, SessionAttendance.Attendance.LATE)
+
+
+@transaction.atomic
+def session_log(
+    *,
+    session: TrainingSession,
+    version: int,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    entries: list[AttendanceEntry],
+    by: User,
+    key: uuid.UUID,
+) -> TrainingSession:
+    """Record a held session for its whole crew at once: attendance, hours, grades,
+    measurements and remarks, all saved or none.
+
+    Logging again corrects the earlier log (every change is in the history). The number of
+    queries does not grow with the crew: rows are written in bulk, with their history. A drill
+    renews what it keeps current for everyone who attended; a module without assessments
+    confers its qualifications on whoever now has its hours.
+    """
+    claim = submission_claim(key=key, user=by)
+    if session.status == TrainingSession.Status.CANCELLED:
+        raise ValidationError(_("A cancelled session cannot be logged."))
+    if ends_at > timezone.now():
+        raise ValidationError({"ends_at": _("A completed session cannot end in the future.")})
+    _roster_check(cohort=session.cohort, trainees=[entry.trainee for entry in entries])
+    _version_claim(session=session, version=version)
+    session.starts_at = starts_at
+    session.ends_at = ends_at
+    session.status = TrainingSession.Status.COMPLETED
+    session.full_clean(exclude=["version"])
+    # Hours are checked against the new times here, so that the session and its attendances
+    # are judged together (TrainingSession.save would compare with the hours stored before).
+    errors = {}
+    for entry in entries:
+        if refusal := session.hours_credit_refusal(entry.hours):
+            errors[entry.trainee.pk] = {"hours_credited": refusal}
+        elif entry.attendance not in ATTENDED and entry.hours:
+            errors[entry.trainee.pk] = {
+                "hours_credited": _("An absent or excused trainee is credited no hours.")
+            }
+    if errors:
+        raise SessionLogErrors(errors)
+    # Attendances first: saving the session checks that no one is credited more than it lasts.
+    attendances = _attendances_save(session=session, entries=entries, by=by)
+    session._change_reason = _("Logged by %(name)s") % {"name": by}
+    session.save()
+    _grades_save(entries=entries, attendances=attendances, by=by)
+    _measurements_save(session=session, entries=entries, attendances=attendances, by=by)
+    _log_grants(session=session, attendances=list(attendances.values()), by=by)
+    SessionLogDraft.objects.filter(session=session).delete()
+    submission_done(claim=claim, target=session.get_absolute_url())
+    return session
+
+
+def _attendances_save(
+    *, session: TrainingSession, entries: list[AttendanceEntry], by: User
+) -> dict[int, SessionAttendance]:
+    """Create or correct each trainee's attendance, in bulk. Returns them by trainee id."""
+    existing = {a.trainee_id: a for a in SessionAttendance.objects.filter(session=session)}
+    new, changed = [], []
+    for entry in entries:
+        attendance = existing.get(entry.trainee.pk)
+        if attendance is None:
+            attendance = SessionAttendance(session=session, trainee=entry.trainee)
+            existing[entry.trainee.pk] = attendance
+            new.append(attendance)
+        elif (attendance.attendance, attendance.hours_credited, attendance.remarks) != (
+            entry.attendance,
+            entry.hours,
+            entry.remarks,
+        ):
+            changed.append(attendance)
+        attendance.attendance = entry.attendance
+        attendance.hours_credited = entry.hours
+        attendance.remarks = entry.remarks
+    if new:
+        bulk_create_with_history(new, SessionAttendance, default_user=by)
+    if changed:
+        bulk_update_with_history(
+            changed,
+            SessionAttendance,
+            ["attendance", "hours_credited", "remarks"],
+            default_user=by,
+        )
+    return existing
+
+
+def _grades_save(
+    *, entries: list[AttendanceEntry], attendances: dict[int, SessionAttendance], by: User
+) -> None:
+    """Each competency graded 1-5 or, explicitly, not observed, for those who attended."""
+    attended = [e for e in entries if e.attendance in ATTENDED]
+    existing = {
+        (g.attendance_id, g.competency_id): g
+        for g in CompetencyGrade.objects.filter(
+            attendance__in=[attendances[e.trainee.pk].pk for e in entries]
+        )
+    }
+    new, changed = [], []
+    for entry in attended:
+        attendance = attendances[entry.trainee.pk]
+        for competency_id, grade in entry.grades.items():
+            row = existing.get((attendance.pk, competency_id))
+            if row is None:
+                new.append(
+                    CompetencyGrade(attendance=attendance, competency_id=competency_id, grade=grade)
+                )
+            elif row.grade != grade:
+                row.grade = grade
+                changed.append(row)
+    if new:
+        bulk_create_with_history(new, CompetencyGrade, default_user=by)
+    if changed:
+        bulk_update_with_history(changed, CompetencyGrade, ["grade"], default_user=by)
+
+
+def _measurements_save(
+    *,
+    session: TrainingSession,
+    entries: list[AttendanceEntry],
+    attendances: dict[int, SessionAttendance],
+    by: User,
+) -> None:
+    """One measurement per metric and attendance; logging again corrects its value."""
+    existing = {
+        (m.attendance_id, m.metric): m
+        for m in Measurement.objects.filter(
+            attendance__in=[attendances[e.trainee.pk].pk for e in entries]
+        )
+    }
+    new, changed, errors = [], [], {}
+    for entry in entries:
+        attendance = attendances[entry.trainee.pk]
+        for metric, value in entry.measurements.items():
+            unit, low, high = Measurement.SPECS[metric]
+            if not low <= value <= high:
+                errors.setdefault(entry.trainee.pk, {})[f"m_{metric}"] = _(
+                    "Expected between %(low)s and %(high)s %(unit)s."
+                ) % {"low": low, "high": high, "unit": unit}
+                continue
+            row = existing.get((attendance.pk, metric))
+            if row is None:
+                new.append(
+                    Measurement(
+                        trainee=entry.trainee,
+                        attendance=attendance,
+                        metric=metric,
+                        value=value,
+                        unit=unit,
+                        taken_at=session.ends_at,
+                        recorded_by=by,
+                    )
+                )
+            elif row.value != value:
+                row.value = value
+                changed.append(row)
+    if errors:
+        raise SessionLogErrors(errors)
+    if new:
+        bulk_create_with_history(new, Measurement, default_user=by)
+    if changed:
+        bulk_update_with_history(changed, Measurement, ["value"], default_user=by)
+
+
+def _log_grants(*, session: TrainingSession, attendances: list[SessionAttendance], by: User):
+    """What a logged session confers, in a fixed number of queries whatever the crew's size.
+
+    - A drill renews its qualifications for each trainee who attended, from the day of the drill
+      (one grant per attendance and qualification, as `drill_renewals_grant`).
+    - A module with no assessment confers its qualifications on completion, which is then its
+      hours alone; a module with assessments confers through them instead.
+    """
+    module = session.module
+    on = timezone.localdate(session.starts_at)
+    attended = [a for a in attendances if a.attendance in ATTENDED and a.hours_credited > 0]
+    grants = []
+    renewed = list(module.qualifications_renewed.all())
+    if renewed and attended:
+        held = set(
+            QualificationGrant.objects.filter(attendance__in=attended).values_list(
+                "attendance_id", "qualification_id"
+            )
+        )
+        grants += [
+            QualificationGrant(
+                trainee_id=a.trainee_id,
+                qualification=q,
+                granted_on=on,
+                expires_on=q.expiry_for(on),
+                attendance=a,
+                granted_by=by,
+            )
+            for a in attended
+            for q in renewed
+            if (a.pk, q.pk) not in held
+        ]
+    conferred = list(module.qualifications_conferred.all())
+    if conferred and attended and not module.assessments.exists():
+        trainee_ids = [a.trainee_id for a in attended]
+        hours = dict(
+            SessionAttendance.objects.filter(
+                trainee_id__in=trainee_ids,
+                session__module=module,
+                session__status=TrainingSession.Status.COMPLETED,
+            )
+            .values_list("trainee_id")
+            .annotate(total=Sum("hours_credited"))
+        )
+        held = set(
+            QualificationGrant.objects.filter(
+                trainee_id__in=trainee_ids, qualification__in=conferred, revoked_at__isnull=True
+            ).values_list("trainee_id", "qualification_id")
+        )
+        grants += [
+            QualificationGrant(
+                trainee_id=trainee_id,
+                qualification=q,
+                granted_on=on,
+                expires_on=q.expiry_for(on),
+                granted_by=by,
+            )
+            for trainee_id in trainee_ids
+            if hours.get(trainee_id, 0) >= module.required_hours
+            for q in conferred
+            if (trainee_id, q.pk) not in held
+        ]
+    if grants:
+        bulk_create_with_history(grants, QualificationGrant, default_user=by)
+
+
+@transaction.atomic
+def session_log_draft_save(
+    *, session: TrainingSession, author: User, data: dict, version: int | None = None
+) -> SessionLogDraft | None:
+    """Keep what the trainer has typed so far; saving the log drops it.
+
+    With `version` (the session's version the form was loaded at), nothing is kept once the
+    session has moved on: a draft request still in flight when the log is saved must not bring
+    back a draft of what is already recorded. The session row is locked for the check (on
+    PostgreSQL; SQLite's immediate transactions serialise writers).
+    """
+    current = (
+        TrainingSession.objects.select_for_update()
+        .filter(pk=session.pk)
+        .values_list("version", flat=True)
+        .first()
+    )
+    if version is not None and version != current:
+        return None
+    draft, _created = SessionLogDraft.objects.update_or_create(
+        session=session, author=author, defaults={"data": data}
+    )
+    return draft

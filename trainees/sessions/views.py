@@ -1,0 +1,455 @@
+"""The training floor: a trainer's home, sessions scheduled, listed, changed, cancelled and
+logged. Every record is fetched through its model's `visible_to`."""
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from curriculum.models import Module
+from trainees.access import SEES_TRAINEES
+from trainees.models import (
+    Cohort,
+    CompetencyGrade,
+    SessionAttendance,
+    SessionLogDraft,
+    Trainee,
+    TrainingSession,
+)
+from trainees.progress.views import RECENT_SESSIONS
+from trainees.services import AlreadySubmitted
+from trainees.sessions import services
+from trainees.sessions.forms import (
+    AttendanceLogForm,
+    SessionCancelForm,
+    SessionForm,
+    SessionLogForm,
+)
+from trainingtracker import inputs
+from trainingtracker.helpers import (
+    IdChoiceField,
+    errors_to_form,
+    permission_any_required,
+    refusal_shown,
+)
+
+
+@permission_required("accounts.log_training", raise_exception=True)
+def trainer_home(request):
+    """The training floor: the person's cohorts, their upcoming and recent sessions."""
+    user = request.user
+    now = timezone.now()
+    cohorts = (
+        Cohort.objects.visible_to(user)
+        .filter(closed_on__isnull=True)
+        .select_related("revision__programme")
+        .prefetch_related(
+            Prefetch(
+                "trainees",
+                queryset=Trainee.objects.visible_to(user).select_related("user"),
+            ),
+            "trainers",
+        )
+    )
+    if not user.has_perm("accounts.manage_people"):
+        cohorts = cohorts.filter(trainers=user)
+    sessions = TrainingSession.objects.visible_to(user).select_related(
+        "module", "cohort", "trainer"
+    )
+    return render(
+        request,
+        "trainees/trainer_home.html",
+        {
+            "cohorts": cohorts,
+            "upcoming": sessions.filter(
+                starts_at__gte=now, starts_at__lt=now + dt.timedelta(days=14)
+            ).order_by("starts_at")[:RECENT_SESSIONS],
+            "recent": sessions.filter(
+                starts_at__lt=now, starts_at__gte=now - dt.timedelta(days=14)
+            ).order_by("-starts_at")[:RECENT_SESSIONS],
+            "to_log": TrainingSession.objects.loggable_by(user)
+            .filter(status=TrainingSession.Status.SCHEDULED, ends_at__lt=now)
+            .select_related("module", "cohort")
+            .order_by("starts_at")[:RECENT_SESSIONS],
+        },
+    )
+
+
+@permission_any_required(*SEES_TRAINEES, "accounts.view_own_progress")
+def session_detail(request, pk: int):
+    """A session with the attendance, hours, grades and remarks the person may see."""
+    user = request.user
+    session = get_object_or_404(
+        TrainingSession.objects.visible_to(user).select_related("module", "cohort", "trainer"),
+        pk=pk,
+    )
+    attendances = (
+        SessionAttendance.objects.visible_to(user)
+        .filter(session=session)
+        .select_related("trainee__user")
+        .prefetch_related(
+            Prefetch(
+                "grades",
+                queryset=CompetencyGrade.objects.select_related("competency").order_by(
+                    "competency__order"
+                ),
+            )
+        )
+    )
+    can_log = TrainingSession.objects.loggable_by(user).filter(pk=session.pk).exists()
+    return render(
+        request,
+        "trainees/session_detail.html",
+        {"session": session, "attendances": attendances, "can_log": can_log},
+    )
+
+
+SESSIONS_PER_PAGE = 20
+
+
+@permission_required("accounts.log_training", raise_exception=True)
+def session_list(request):
+    """The sessions of the person's cohorts: upcoming first, or the past ones, newest first."""
+    now = timezone.now()
+    when = request.GET.get("when", "upcoming")
+    sessions = TrainingSession.objects.visible_to(request.user).select_related(
+        "module", "cohort", "trainer"
+    )
+    if when == "past":
+        sessions = sessions.filter(starts_at__lt=now).order_by("-starts_at")
+    else:
+        when = "upcoming"
+        sessions = sessions.filter(ends_at__gte=now).order_by("starts_at")
+    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    to_log = (
+        TrainingSession.objects.loggable_by(request.user)
+        .filter(status=TrainingSession.Status.SCHEDULED, ends_at__lt=now)
+        .select_related("module", "cohort", "trainer")
+        .order_by("starts_at")
+    )
+    return render(
+        request,
+        "trainees/session_list.html",
+        {"page": page, "when": when, "to_log": to_log, "now": now},
+    )
+
+
+@permission_required("accounts.log_training", raise_exception=True)
+def session_week(request):
+    """A week of sessions, day by day, from Monday in the person's time zone."""
+    today = timezone.localdate()
+    day = inputs.query_date(request.GET.get("week")) or today
+    monday = day - dt.timedelta(days=day.weekday())
+    start = timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
+    sessions = (
+        TrainingSession.objects.visible_to(request.user)
+        .filter(starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=7))
+        .select_related("module", "cohort", "trainer")
+        .order_by("starts_at")
+    )
+    by_day = {monday + dt.timedelta(days=n): [] for n in range(7)}
+    for session in sessions:
+        by_day[timezone.localdate(session.starts_at)].append(session)
+    return render(
+        request,
+        "trainees/session_week.html",
+        {
+            "days": list(by_day.items()),
+            "monday": monday,
+            "today": today,
+            "previous": monday - dt.timedelta(days=7),
+            "next": monday + dt.timedelta(days=7),
+        },
+    )
+
+
+def _session_form(request, cohort, **kwargs):
+    trainees = (
+        Trainee.objects.visible_to(request.user)
+        .filter(cohort=cohort, status=Trainee.Status.IN_TRAINING)
+        .select_related("user")
+    )
+    return SessionForm(request.POST or None, cohort=cohort, trainees=trainees, **kwargs)
+
+
+def _trainer_choices(request, cohort):
+    """Who can lead a session of the cohort: its trainers, and the person scheduling it."""
+    return User.objects.filter(Q(cohorts_trained=cohort) | Q(pk=request.user.pk)).distinct()
+
+
+@permission_required("accounts.log_training", raise_exception=True)
+def session_schedule(request, pk: int):
+    """Schedule a session for one of the person's cohorts, with its trainees preselected."""
+    cohort = get_object_or_404(Cohort.objects.trained_by(request.user), pk=pk)
+    form = _session_form(request, cohort, submit_label=_("Schedule"))
+    form.fields["trainer"] = IdChoiceField(
+        queryset=_trainer_choices(request, cohort), label=_("Trainer"), initial=request.user
+    )
+    # The helper's layout was built from the form's own fields: show the trainer after the place.
+    layout = form.helper.layout.fields
+    layout.insert(layout.index("location") + 1, "trainer")
+    form.fields["trainees"].initial = list(form.fields["trainees"].queryset)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = services.session_schedule(
+                cohort=cohort,
+                module=data["module"],
+                trainer=data["trainer"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                location=data["location"],
+                trainees=data["trainees"],
+                notes=data["notes"],
+                by=request.user,
+                key=data["submission_key"],
+            )
+        except AlreadySubmitted as done:
+            messages.info(request, _("This was already saved."))
+            return redirect(done.target or "trainees:session_list")
+        except ValidationError as error:
+            errors_to_form(form, error)
+        else:
+            messages.success(request, _("The session is scheduled."))
+            return redirect(session)
+    return render(request, "trainees/session_form.html", {"form": form, "cohort": cohort})
+
+
+def _loggable_session(request, pk: int) -> TrainingSession:
+    return get_object_or_404(
+        TrainingSession.objects.loggable_by(request.user).select_related(
+            "module", "cohort__revision", "trainer"
+        ),
+        pk=pk,
+    )
+
+
+@permission_required("accounts.log_training", raise_exception=True)
+def session_edit(request, pk: int):
+    """Change a scheduled session: module, time, place, roster, notes."""
+    session = _loggable_session(request, pk)
+    if session.status != TrainingSession.Status.SCHEDULED:
+        messages.warning(request, _("Only a scheduled session can be changed."))
+        return redirect(session)
+    form = _session_form(
+        request,
+        session.cohort,
+        submit_label=_("Save changes"),
+        initial={
+            "module": session.module,
+            "starts_at": timezone.localtime(session.starts_at),
+            "ends_at": timezone.localtime(session.ends_at),
+            "location": session.location,
+            "trainees": list(session.trainees.all()),
+            "notes": session.notes,
+            "version": session.version,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with refusal_shown(form):
+            services.session_reschedule(
+                session=session,
+                version=data["version"] or 0,
+                module=data["module"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                location=data["location"],
+                trainees=data["trainees"],
+                notes=data["notes"],
+                by=request.user,
+            )
+            messages.success(request, _("The session is changed."))
+            return redirect(session)
+    return render(
+        request,
+        "trainees/session_form.html",
+        {"form": form, "cohort": session.cohort, "session": session},
+    )
+
+
+@permission_required("accounts.log_training", raise_exception=True)
+def session_cancel(request, pk: int):
+    """Cancel a scheduled session, with the reason; it keeps its record."""
+    session = _loggable_session(request, pk)
+    form = SessionCancelForm(request.POST or None, initial={"version": session.version})
+    if session.status != TrainingSession.Status.SCHEDULED:
+        messages.warning(request, _("Only a scheduled session can be cancelled."))
+        return redirect(session)
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown(form):
+            services.session_cancel(
+                session=session,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+            messages.success(request, _("The session is cancelled."))
+            return redirect(session)
+    return render(request, "trainees/session_cancel.html", {"form": form, "session": session})
+
+
+class SessionLog:
+    """The log page's forms: the session's times, then one line per trainee."""
+
+    def __init__(self, request, session: TrainingSession, data=None):
+        user = request.user
+        self.session = session
+        module = session.module
+        competencies = list(module.competencies.order_by("order", "code"))
+        measures = module.category == Module.Category.PHYSICAL
+        attendances = {
+            a.trainee_id: a
+            for a in SessionAttendance.objects.visible_to(user)
+            .filter(session=session)
+            .prefetch_related("grades", "measurements")
+        }
+        crew = Trainee.objects.visible_to(user).filter(cohort=session.cohort_id)
+        expected = set(session.trainees.values_list("pk", flat=True))
+        if expected or attendances:
+            crew = crew.filter(pk__in=expected | set(attendances))
+        else:
+            crew = crew.filter(status=Trainee.Status.IN_TRAINING)
+        length = session.creditable_hours
+        self.top = SessionLogForm(
+            data,
+            initial={
+                "starts_at": timezone.localtime(session.starts_at),
+                "ends_at": timezone.localtime(session.ends_at),
+                "version": session.version,
+            },
+        )
+        self.lines = []
+        for trainee in crew.select_related("user"):
+            self.lines.append(
+                AttendanceLogForm(
+                    data,
+                    prefix=f"t{trainee.pk}",
+                    trainee=trainee,
+                    competencies=competencies,
+                    measures=measures,
+                    length=length,
+                    initial=self._initial(attendances.get(trainee.pk)),
+                )
+            )
+
+    @staticmethod
+    def _initial(attendance) -> dict:
+        if attendance is None:
+            return {}
+        initial = {
+            "attendance": attendance.attendance,
+            "hours_credited": attendance.hours_credited,
+            "remarks": attendance.remarks,
+        }
+        initial |= {f"c{g.competency_id}": g.grade for g in attendance.grades.all()}
+        initial |= {f"m_{m.metric}": m.value for m in attendance.measurements.all()}
+        return initial
+
+    def forms(self):
+        return [self.top, *self.lines]
+
+    def restore(self, data: dict) -> None:
+        """Show a saved draft in place of the stored values: each field as it was typed."""
+        for form in self.forms():
+            for name, field in form.fields.items():
+                key = form.add_prefix(name)
+                if key in data:
+                    values = data[key]
+                    form.initial[name] = (
+                        values if isinstance(field, forms.MultipleChoiceField) else values[-1]
+                    )
+
+    def is_valid(self) -> bool:
+        # Every form is validated, not only up to the first invalid one, so that every error shows.
+        valid = [form.is_valid() for form in self.forms()]
+        return all(valid)
+
+    def entries(self):
+        return [line.entry() for line in self.lines]
+
+    def attach(self, error: ValidationError) -> None:
+        if isinstance(error, services.SessionLogErrors):
+            for line in self.lines:
+                for field, message in error.by_trainee.get(line.trainee.pk, {}).items():
+                    line.add_error(field if field in line.fields else None, message)
+        else:
+            errors_to_form(self.top, error)
+
+
+def _draft_data(post) -> dict:
+    """The typed values of a log form as lists, as a draft keeps them (no token)."""
+    clean = inputs.text_without_nul  # kept as typed, but for what PostgreSQL's jsonb refuses
+    return {
+        clean(key): [clean(value) for value in post.getlist(key)]
+        for key in post
+        if key not in {"csrfmiddlewaretoken", "submission_key"}
+    }
+
+
+@permission_required("accounts.log_training", raise_exception=True)
+def session_log(request, pk: int):
+    """Log a held session for the whole crew on one page; one submit saves all of it.
+
+    What is typed is kept as a draft while typing (see `session_log_draft`), and on the device
+    (static/js/session_log.js): a log posted after the sign-in expired is sent to sign in again
+    (by LoginRequiredMiddleware, storing nothing) and the page restores it from the device.
+    """
+    session = _loggable_session(request, pk)
+    if session.status == TrainingSession.Status.CANCELLED:
+        messages.warning(request, _("A cancelled session cannot be logged."))
+        return redirect(session)
+    if request.method == "POST":
+        log = SessionLog(request, session, request.POST)
+        if log.is_valid():
+            try:
+                services.session_log(
+                    session=session,
+                    version=log.top.cleaned_data["version"],
+                    starts_at=log.top.cleaned_data["starts_at"],
+                    ends_at=log.top.cleaned_data["ends_at"],
+                    entries=log.entries(),
+                    by=request.user,
+                    key=log.top.cleaned_data["submission_key"],
+                )
+            except AlreadySubmitted as done:
+                messages.info(request, _("This log was already saved."))
+                return redirect(done.target or session)
+            except ValidationError as error:
+                log.attach(error)
+            else:
+                messages.success(request, _("The session is logged."))
+                return redirect(session)
+        draft = None
+    else:
+        log = SessionLog(request, session)
+        draft = SessionLogDraft.objects.visible_to(request.user).filter(session=session).first()
+        if draft:
+            log.restore(draft.data)
+    return render(
+        request, "trainees/session_log.html", {"session": session, "log": log, "draft": draft}
+    )
+
+
+@require_POST
+@permission_required("accounts.log_training", raise_exception=True)
+def session_log_draft(request, pk: int):
+    """Keep what has been typed into the log so far (sent by htmx as the trainer types)."""
+    session = _loggable_session(request, pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1  # not a form this page made: keep nothing
+    draft = services.session_log_draft_save(
+        session=session, author=request.user, data=_draft_data(request.POST), version=version
+    )
+    return render(request, "trainees/_draft_saved.html", {"draft": draft})
