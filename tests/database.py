@@ -5,7 +5,8 @@ the project's migrations again, seconds of CPU each time. The first process to g
 as usual and keeps a copy: a file under var/test-databases/ (SQLite, copied in and out with its
 backup API) or a template database (PostgreSQL, `CREATE DATABASE ... TEMPLATE`). The copy is
 named by a digest of everything that shapes the migrated database (the migrations, the pinned
-requirements, the installed apps, the settings the migrations read), so a changed migration or package makes a new one.
+requirements, the installed apps, the settings the migrations read), so a changed migration or
+package makes a new one.
 """
 
 import contextlib
