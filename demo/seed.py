@@ -26,7 +26,7 @@ from curriculum.models import (
     Qualification,
 )
 from curriculum.services import revision_publish
-from trainees.assessments.services import assessment_record
+from trainees.assessments.services import Signature, assessment_record, signature_of
 from trainees.cohorts.services import trainee_enrol, trainee_status_change
 from trainees.medical.services import (
     medical_certificate_record,
@@ -234,7 +234,8 @@ def demo_people_ensure() -> list[User]:
             user.save(update_fields=changed)
         if created or not user.check_password(DEMO_PASSWORD):
             # The password is not part of a person's history (accounts.User.history).
-            User.objects.filter(pk=user.pk).update(password=make_password(DEMO_PASSWORD))
+            user.password = make_password(DEMO_PASSWORD)
+            User.objects.filter(pk=user.pk).update(password=user.password)
         user_set_roles(user=user, roles=[person.role])
         people.append(user)
     return people
@@ -398,6 +399,14 @@ class _Writer:
         }
         self.cohorts: dict[str, Cohort] = {}
         self.trainees: dict[str, Trainee] = {}
+        self.signatures: dict[User, Signature] = {}
+
+    def signature(self, trainer: User) -> Signature:
+        """The trainer signs with the demo password, checked once (hashing it is slow on
+        purpose)."""
+        if trainer not in self.signatures:
+            self.signatures[trainer] = signature_of(user=trainer, password=DEMO_PASSWORD)
+        return self.signatures[trainer]
 
     def write(self) -> None:
         for spec in self.plan.cohorts:
@@ -560,7 +569,7 @@ class _Writer:
             taken_at=planned.taken_at,
             score=score,
             grades=grades,
-            sign=True,
+            signature=self.signature(trainer),
             signed_at=planned.signed_at,
             remarks=planned.remarks,
         )

@@ -228,3 +228,10 @@ def certified(trainee, *, issued_on, days=730):
             expires_on=issued_on + dt.timedelta(days=days),
         )
     return trainee
+
+
+def signed(user):
+    """The user's signature, made as a form makes it: with their password (PASSWORD)."""
+    from trainees.assessments.services import signature_of
+
+    return signature_of(user=user, password=PASSWORD)

@@ -3,6 +3,7 @@
 import pytest
 
 from curriculum.models import Module, ProgrammeRevision
+from tests.factories import signed
 from trainees.models import (
     AssessmentResult,
     Cohort,
@@ -69,7 +70,7 @@ def test_grades_grants_and_status_history_follow_their_trainee(world, personas, 
         assessor=personas["trainer"],
         taken_at=world["result_a"].taken_at,
         score=90,
-        sign=True,
+        signature=signed(personas["trainer"]),
     )
     assert QualificationGrant.objects.filter(result=result).exists()
     visible = set(QualificationGrant.objects.visible_to(user).values_list("trainee_id", flat=True))

@@ -26,6 +26,7 @@ from tests.factories import (
     TraineeFactory,
     TrainingSessionFactory,
     revision_publish,
+    signed,
 )
 from trainees.assessments.services import assessment_record
 
@@ -99,7 +100,7 @@ def prerequisite_complete(course, trainee_record, assessor):
         assessor=assessor,
         taken_at=timezone.now() - dt.timedelta(days=1),
         score=Decimal(90),
-        sign=True,
+        signature=signed(assessor),
     )
 
 

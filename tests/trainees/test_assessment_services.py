@@ -9,14 +9,17 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from tests.factories import signed
 from tests.trainees.conftest import hours_ago
 from trainees.assessments.services import (
+    Signature,
     allowance_grant,
     assessment_attempt_check,
     assessment_record,
     result_amend,
     result_debrief_acknowledge,
     result_sign,
+    signature_of,
 )
 from trainees.cohorts.services import trainee_status_change
 from trainees.models import (
@@ -37,7 +40,7 @@ def _soon() -> dt.datetime:
     return timezone.now().replace(microsecond=0) + dt.timedelta(minutes=5)
 
 
-def _attempt(course, trainee_record, assessor, *, score=85, suit=4, tether=3, **kwargs):
+def _attempt(course, trainee_record, assessor, *, score=85, suit=4, tether=3, sign=False):
     return assessment_record(
         trainee=trainee_record,
         definition=course.check,
@@ -45,7 +48,7 @@ def _attempt(course, trainee_record, assessor, *, score=85, suit=4, tether=3, **
         taken_at=hours_ago(2),
         score=Decimal(score),
         grades={course.suit: suit, course.tether: tether},
-        **kwargs,
+        signature=signed(assessor) if sign else None,
     )
 
 
@@ -232,7 +235,7 @@ def test_a_pass_counts_and_grants_only_once_signed(course, ready, trainer):
 
     signed_at = _soon()
     with time_machine.travel(signed_at, tick=False):
-        result_sign(result=result, by=trainer, meaning=SignatureMeaning.ASSESSED)
+        result_sign(result=result, signature=signed(trainer), meaning=SignatureMeaning.ASSESSED)
     result.refresh_from_db()
     assert (result.signed_by, result.signed_at, result.signature_meaning) == (
         trainer,
@@ -253,7 +256,9 @@ def test_only_an_authorised_assessor_signs(request, course, ready, trainer, sign
     result = _attempt(course, ready, trainer)
     with pytest.raises(ValidationError, match="Only an authorised assessor"):
         result_sign(
-            result=result, by=request.getfixturevalue(signer), meaning=SignatureMeaning.ASSESSED
+            result=result,
+            signature=signed(request.getfixturevalue(signer)),
+            meaning=SignatureMeaning.ASSESSED,
         )
     result.refresh_from_db()
     assert (result.is_signed, result.version) == (False, 1)
@@ -263,7 +268,7 @@ def test_only_an_authorised_assessor_signs(request, course, ready, trainer, sign
 def test_an_admin_who_is_an_authorised_assessor_signs(course, ready, trainer, programme_admin):
     course.check.assessors.add(programme_admin)
     result = _attempt(course, ready, trainer)
-    result_sign(result=result, by=programme_admin, meaning=SignatureMeaning.ASSESSED)
+    result_sign(result=result, signature=signed(programme_admin), meaning=SignatureMeaning.ASSESSED)
     assert AssessmentResult.objects.get(pk=result.pk).signed_by == programme_admin
 
 
@@ -276,10 +281,31 @@ def test_signing_at_recording_needs_an_authorised_assessor(course, ready, traine
     assert _grant(course, ready).exists()
 
 
+def test_no_service_signs_without_the_signers_password(course, ready, trainer, other_trainer):
+    with pytest.raises(ValidationError, match="This is not your password"):
+        signature_of(user=trainer, password="guessed")
+    # The only other way to a signature is to build one, which is refused outright.
+    with pytest.raises(TypeError, match="signature_of"):
+        Signature(signer=trainer, proof=object())
+    # And a signature is its signer's own: another's does not sign for the assessor.
+    course.check.assessors.add(other_trainer)
+    with pytest.raises(ValidationError, match="Only an authorised assessor"):
+        assessment_record(
+            trainee=ready,
+            definition=course.check,
+            assessor=trainer,
+            taken_at=hours_ago(2),
+            score=Decimal(85),
+            grades={course.suit: 4, course.tether: 3},
+            signature=signed(other_trainer),
+        )
+    assert not AssessmentResult.objects.filter(definition=course.check).exists()
+
+
 def test_a_signed_result_is_not_signed_again(course, ready, trainer):
     result = _attempt(course, ready, trainer, sign=True)
     with pytest.raises(ValidationError, match="already signed"):
-        result_sign(result=result, by=trainer, meaning=SignatureMeaning.ASSESSED)
+        result_sign(result=result, signature=signed(trainer), meaning=SignatureMeaning.ASSESSED)
 
 
 def test_a_signature_on_a_stale_version_is_refused(course, ready, trainer):
@@ -295,7 +321,10 @@ def test_a_signature_on_a_stale_version_is_refused(course, ready, trainer):
     )
     with pytest.raises(ValidationError, match="Someone else changed this record meanwhile"):
         result_sign(
-            result=loaded, by=trainer, meaning=SignatureMeaning.AMENDMENT, version=loaded.version
+            result=loaded,
+            signature=signed(trainer),
+            meaning=SignatureMeaning.AMENDMENT,
+            version=loaded.version,
         )
     assert not AssessmentResult.objects.get(pk=result.pk).is_signed
 
@@ -361,7 +390,7 @@ def test_an_amendment_keeps_the_previous_values_and_asks_for_a_new_signature(
 def test_an_amendment_on_a_stale_version_is_refused(course, ready, trainer):
     result = _attempt(course, ready, trainer)
     loaded = AssessmentResult.objects.get(pk=result.pk)
-    result_sign(result=result, by=trainer, meaning=SignatureMeaning.ASSESSED)
+    result_sign(result=result, signature=signed(trainer), meaning=SignatureMeaning.ASSESSED)
     with pytest.raises(ValidationError, match="Someone else changed this record meanwhile"):
         result_amend(
             result=loaded,
@@ -399,8 +428,8 @@ def test_an_amendment_suspends_the_grants_and_a_new_signature_reactivates_them(
     assert progress.qualifications[0].grant is None
 
     with pytest.raises(ValidationError, match="must state"):
-        result_sign(result=result, by=trainer, meaning=SignatureMeaning.ASSESSED)
-    result_sign(result=result, by=trainer, meaning=SignatureMeaning.AMENDMENT)
+        result_sign(result=result, signature=signed(trainer), meaning=SignatureMeaning.ASSESSED)
+    result_sign(result=result, signature=signed(trainer), meaning=SignatureMeaning.AMENDMENT)
     result.refresh_from_db()
     assert result.signature_meaning == SignatureMeaning.AMENDMENT
     grant.refresh_from_db()
@@ -421,7 +450,7 @@ def test_an_amendment_to_a_fail_keeps_the_grants_suspended_after_signing(course,
         grades={},
         remarks="",
     )
-    result_sign(result=result, by=trainer, meaning=SignatureMeaning.AMENDMENT)
+    result_sign(result=result, signature=signed(trainer), meaning=SignatureMeaning.AMENDMENT)
     result.refresh_from_db()
     assert (result.is_signed, result.passed) == (True, False)
     assert _grant(course, ready).get().revoked_at is not None
@@ -437,7 +466,7 @@ def test_the_trainee_acknowledges_only_their_own_signed_result(
     result = _attempt(course, ready, trainer)
     with pytest.raises(ValidationError, match="once the result is signed"):
         result_debrief_acknowledge(result=result, by=ready.user)
-    result_sign(result=result, by=trainer, meaning=SignatureMeaning.ASSESSED)
+    result_sign(result=result, signature=signed(trainer), meaning=SignatureMeaning.ASSESSED)
     for someone_else in (other_trainee, trainer):
         with pytest.raises(ValidationError, match="Only the trainee"):
             result_debrief_acknowledge(result=result, by=someone_else)

@@ -22,6 +22,7 @@ from tests.factories import (
     TraineeFactory,
     UserFactory,
     revision_publish,
+    signed,
 )
 from tests.trainees.conftest import hours_ago, prerequisite_complete
 from trainees.assessments.services import assessment_record, result_amend, result_sign
@@ -77,7 +78,7 @@ def _record(course, trainee_record, assessor, *, score=85, sign=False):
         taken_at=hours_ago(2),
         score=Decimal(score),
         grades={course.suit: 4, course.tether: 3},
-        sign=sign,
+        signature=signed(assessor) if sign else None,
     )
 
 
@@ -469,7 +470,7 @@ def test_a_stale_amendment_is_refused_and_the_input_kept(client, trainer, ready,
     result = _record(course, ready, trainer)
     client.force_login(trainer)
     data = _amend_data(course, result, score="77", reason="Typo in the score.")
-    result_sign(result=result, by=trainer, meaning=SignatureMeaning.ASSESSED)
+    result_sign(result=result, signature=signed(trainer), meaning=SignatureMeaning.ASSESSED)
     response = client.post(_result_url(result, "result_amend"), data)
     assert response.status_code == 200
     html = _texts(response)
@@ -503,7 +504,7 @@ def test_the_trainee_acknowledges_only_their_own_signed_result(
     client.post(url, {"version": result.version})
     assert AssessmentResult.objects.get(pk=result.pk).debrief_acknowledged_at is None
 
-    result_sign(result=result, by=trainer, meaning=SignatureMeaning.ASSESSED)
+    result_sign(result=result, signature=signed(trainer), meaning=SignatureMeaning.ASSESSED)
     client.force_login(other_trainee)
     assert client.post(url, {"version": result.version}).status_code == 404
     client.force_login(trainer)
@@ -564,7 +565,7 @@ def _graded_and_amended(trainee_record, definition, assessor, n):
         taken_at=hours_ago(3),
         score=Decimal(80),
         grades=dict.fromkeys(competencies, 4),
-        sign=True,
+        signature=signed(assessor),
     )
     for i in range(n):
         result_amend(

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import SessionAttendanceFactory, TraineeFactory, TrainingSessionFactory
+from tests.factories import SessionAttendanceFactory, TraineeFactory, TrainingSessionFactory, signed
 from tests.pdf import pdf_text
 from tests.trainees.conftest import prerequisite_complete
 from trainees.assessments.services import assessment_record
@@ -91,7 +91,7 @@ def test_grades_of_an_assessment_count_in_the_profile(course, ready, trainer):
         taken_at=timezone.now() - dt.timedelta(hours=2),
         score=Decimal(80),
         grades={course.suit: 5, course.tether: None},
-        sign=True,
+        signature=signed(trainer),
     )
     profile = competency_profile(trainee=ready, user=trainer)
     assert _standing(profile, course.suit).latest == 5
@@ -256,7 +256,6 @@ def test_the_transcript_lists_every_session_grade_and_signature(client, course, 
         taken_at=timezone.now() - dt.timedelta(hours=3),
         score=Decimal(75),
         grades={course.suit: 4, course.tether: 3},
-        sign=False,
     )
     client.force_login(trainer)  # English; Ayesha reads Urdu
     response = client.get(reverse("trainees:transcript", args=[ayesha.pk]))

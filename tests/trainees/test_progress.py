@@ -27,6 +27,7 @@ from tests.factories import (
     certified,
     revision_publish,
     revision_ready,
+    signed,
 )
 from trainees.assessments.services import assessment_record
 from trainees.cohorts.services import trainee_status_change
@@ -72,7 +73,7 @@ def _assess(trainee, definition, assessor, *, on, score=80):
         assessor=assessor,
         taken_at=dt.datetime.combine(on, dt.time(14), tzinfo=SHANGHAI),
         score=Decimal(score),
-        sign=True,
+        signature=signed(assessor),
     )
 
 

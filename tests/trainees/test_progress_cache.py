@@ -25,6 +25,7 @@ from tests.factories import (
     SessionAttendanceFactory,
     TraineeFactory,
     TrainingSessionFactory,
+    signed,
 )
 from tests.trainees.conftest import prerequisite_complete
 from tests.trainees.test_session_views import log_data, signed_in
@@ -308,16 +309,20 @@ def test_they_follow_an_assessment_signed_and_amended(
     )
     unsigned = _fresh(client, url, settings)
     dash_unsigned = _fresh(*dashboard, settings)
-    result_sign(result=attempt, by=trainer, meaning=result_signature_meaning_due(result=attempt))
-    signed = _fresh(client, url, settings)
-    assert signed != unsigned
+    result_sign(
+        result=attempt,
+        signature=signed(trainer),
+        meaning=result_signature_meaning_due(result=attempt),
+    )
+    after_signing = _fresh(client, url, settings)
+    assert after_signing != unsigned
     assert _fresh(*dashboard, settings) != dash_unsigned
     # The amendment suspends the qualification grant it earned until signed again.
     assert QualificationGrant.objects.filter(trainee=ayesha, revoked_at__isnull=True).exists()
     result_amend(
         result=result, by=trainer, reason="Marked twice.", score=Decimal(10), grades={}, remarks=""
     )
-    assert _fresh(client, url, settings) != signed
+    assert _fresh(client, url, settings) != after_signing
 
 
 def test_they_follow_a_medical_hold_opened_and_closed(board, dashboard, ayesha, medic, settings):

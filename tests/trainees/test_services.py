@@ -19,6 +19,7 @@ from tests.factories import (
     RevisionFactory,
     TraineeFactory,
     revision_publish,
+    signed,
 )
 from trainees.assessments.services import assessment_record
 from trainees.cohorts.services import trainee_enrol, trainee_status_change
@@ -74,7 +75,7 @@ def _record(candidate, exam, assessor, *, score, grades=None, taken_at=TAKEN_AT)
         taken_at=taken_at,
         score=Decimal(score),
         grades=grades,
-        sign=True,
+        signature=signed(assessor),
         signed_at=taken_at,
     )
 

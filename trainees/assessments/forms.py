@@ -13,7 +13,7 @@ from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
 from curriculum.models import AssessmentDefinition, Competency, Module
-from trainees.assessments.services import signer_password_check
+from trainees.assessments.services import signature_of
 from trainees.models import AssessmentAllowance
 from trainingtracker import inputs
 from trainingtracker.helpers import IdChoiceField, SubmittedOnceForm
@@ -170,9 +170,11 @@ class AttemptForm(_AttemptValuesForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        # The assessor's signature, when they sign now: what the service signs with.
+        self.signature = None
         if cleaned_data.get("sign_now"):
             try:
-                signer_password_check(user=self.user, password=cleaned_data.get("password"))
+                self.signature = signature_of(user=self.user, password=cleaned_data.get("password"))
             except ValidationError as error:
                 self.add_error("password", error)
         return cleaned_data
@@ -223,7 +225,8 @@ class SignForm(SubmittedOnceForm):
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        signer_password_check(user=self.user, password=password)
+        # What the service signs with.
+        self.signature = signature_of(user=self.user, password=password)
         return password
 
 

@@ -110,11 +110,29 @@ def assessment_signer_authorised(*, definition: AssessmentDefinition, user: User
     )
 
 
-def signer_password_check(*, user: User, password: str | None) -> None:
-    """A signature is made with the signer's password, typed again (21 CFR Part 11 links a
-    signature to its signer's credentials): the one check, for every form that signs."""
+# Only signature_of() holds this, so only it makes a Signature.
+_PASSWORD_CHECKED = object()
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A signer who has just typed their password again (21 CFR Part 11 links a signature to
+    its signer's credentials). Every service that signs asks for one, and only `signature_of`
+    makes one, so no path signs without the password."""
+
+    signer: User
+    proof: object = field(repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.proof is not _PASSWORD_CHECKED:
+            raise TypeError("A Signature is made by signature_of(), which checks the password.")
+
+
+def signature_of(*, user: User, password: str | None) -> Signature:
+    """The signer's password checked: the one check, for every form and service that signs."""
     if not user.check_password(password or ""):
         raise ValidationError(_("This is not your password; nothing was signed."))
+    return Signature(signer=user, proof=_PASSWORD_CHECKED)
 
 
 def result_signature_meaning_due(*, result: AssessmentResult) -> str:
@@ -207,7 +225,7 @@ def assessment_record(
     score: Decimal | None = None,
     grades: Mapping[Competency, int | None] | None = None,
     remarks: str = "",
-    sign: bool = False,
+    signature: Signature | None = None,
     signed_at: dt.datetime | None = None,
 ) -> AssessmentResult:
     """Record the trainee's next attempt at an assessment, judged by its definition.
@@ -215,8 +233,9 @@ def assessment_record(
     The attempt number is counted and `passed` computed (`AssessmentDefinition.outcome`), never
     given. Refused, writing nothing, for the reasons of `assessment_attempt_check` on the day of
     the attempt, for an attempt in the future, or for a score or grade out of range.
-    The result is unsigned, and grants nothing, until an authorised assessor signs it; `sign`
-    lets the assessor sign at once (they must be authorised: `assessment_signer_authorised`).
+    The result is unsigned, and grants nothing, until an authorised assessor signs it; the
+    assessor's `signature` signs it at once (they must be authorised:
+    `assessment_signer_authorised`).
     `signed_at` dates that signature for records entered afterwards (the demo); pages never
     pass it.
     """
@@ -232,7 +251,10 @@ def assessment_record(
     )
     if check.refusals:
         raise ValidationError(check.refusals, code="refused")
-    if sign and not assessment_signer_authorised(definition=definition, user=assessor):
+    if signature is not None and (
+        signature.signer != assessor
+        or not assessment_signer_authorised(definition=definition, user=assessor)
+    ):
         raise ValidationError(_("Only an authorised assessor of this assessment can sign it."))
     passed = definition.outcome(
         score=score, grades={competency.pk: grade for competency, grade in grades.items()}
@@ -255,7 +277,7 @@ def assessment_record(
         CompetencyGrade,
         default_user=assessor,
     )
-    if sign:
+    if signature is not None:
         result.signed_by, result.signed_at = assessor, signed_at or timezone.now()
         result.signature_meaning = SignatureMeaning.ASSESSED
         result.save()
@@ -268,12 +290,12 @@ def assessment_record(
 def result_sign(
     *,
     result: AssessmentResult,
-    by: User,
+    signature: Signature,
     meaning: str,
     version: int | None = None,
     at: dt.datetime | None = None,
 ) -> AssessmentResult:
-    """An authorised assessor signs a result, stating what the signature means.
+    """An authorised assessor signs a result with their `signature`, stating what it means.
 
     Records who, when (`at`, default now) and the meaning, which must be the one due
     (`result_signature_meaning_due`: the attempt, or the amendment once amended). The outcome is
@@ -281,6 +303,7 @@ def result_sign(
     assessment confers or renews. Refused for anyone but an authorised assessor, for a result
     already signed, and when the result changed since `version` (default: as loaded) was read.
     """
+    by = signature.signer
     if not assessment_signer_authorised(definition=result.definition, user=by):
         raise ValidationError(
             _("Only an authorised assessor of this assessment can sign it."), code="not_assessor"

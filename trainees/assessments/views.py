@@ -140,7 +140,6 @@ def attempt_record(request, pk: int):
     here = _with_definition(reverse("trainees:attempt_record", args=[trainee.pk]), definition)
     form.helper.form_action = here
     if request.method == "POST" and form.is_valid():
-        sign = bool(form.cleaned_data.get("sign_now"))
 
         def write():
             result = services.assessment_record(
@@ -151,13 +150,13 @@ def attempt_record(request, pk: int):
                 score=form.cleaned_data.get("score"),
                 grades=form.grades(),
                 remarks=form.cleaned_data["remarks"],
-                sign=sign,
+                signature=form.signature,
             )
             return reverse("trainees:result_detail", args=[result.pk])
 
         saved = (
             _("The attempt is recorded and signed.")
-            if sign
+            if form.signature
             else _("The attempt is recorded. It counts once an authorised assessor signs it.")
         )
         if response := _save_once(request, form, write, saved=saved):
@@ -298,7 +297,10 @@ def result_sign(request, pk: int):
 
         def write():
             services.result_sign(
-                result=result, by=user, meaning=meaning, version=form.cleaned_data["version"]
+                result=result,
+                signature=form.signature,
+                meaning=meaning,
+                version=form.cleaned_data["version"],
             )
             return reverse("trainees:result_detail", args=[result.pk])
 
