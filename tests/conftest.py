@@ -341,7 +341,7 @@ def build_world(personas):
         closed_by=personas["medic"],
         reason="Sprained ankle.",
     )
-    # The curriculum's write pages (issue 6): a draft's content, and published content beside it.
+    # The curriculum's write pages: a draft's content, and published content beside it.
     module = objects["module"]
     draft_competency = f.CompetencyFactory(module=draft_module)
     draft_assessment = f.AssessmentDefinitionFactory(module=draft_module)
@@ -355,7 +355,7 @@ def build_world(personas):
         assessment=module.assessments.first(),
         qualification=revision.qualifications.first(),
     )
-    # Notifications (issue 7): one shown in the application to each trainee.
+    # Notifications: one shown in the application to each trainee.
     from notifications.models import Notification
 
     for key, persona in [("a", "trainee"), ("b", "other_trainee")]:
@@ -370,7 +370,7 @@ def build_world(personas):
             },
             shown_at=objects[f"session_{key}"].ends_at,
         )
-    # A "send report now" of each cohort (issue 8).
+    # A "send report now" of each cohort.
     for key, cohort, trainer in [
         ("a", cohort_a, personas["trainer"]),
         ("b", cohort_b, personas["other_trainer"]),
@@ -378,7 +378,7 @@ def build_world(personas):
         objects[f"report_job_{key}"] = ReportJob.objects.create(
             key=uuid.uuid4(), cohort=cohort, requested_by=trainer
         )
-    # People, for the people pages (issue 9).
+    # People, for the people pages.
     objects["person_trainer"] = personas["trainer"]
     objects["person_operator"] = personas["operator"]
     return objects

@@ -47,7 +47,7 @@ EXPECTED = {
     "accounts:password_reset_confirm": each(OK, anonymous=OK),
     "accounts:password_reset_complete": each(OK, anonymous=OK),
     "trainees:trainee_home": each(FORBIDDEN, trainee=OK, other_trainee=OK, operator=OK),
-    # Issue 10: a trainee's own records as JSON. Pages without an id are checked without the
+    # A trainee's own records as JSON. Pages without an id are checked without the
     # world, where no persona is enrolled: 404 (tests/security/test_data_ownership.py: 200).
     "trainees:my_records": each(FORBIDDEN, trainee=GONE, other_trainee=GONE, operator=GONE),
     "trainees:trainer_home": each(
@@ -64,14 +64,14 @@ EXPECTED = {
     ),
     "curriculum:programme_create": each(FORBIDDEN, programme_admin=OK, operator=OK),
     "curriculum:revision_import": each(FORBIDDEN, programme_admin=OK, operator=OK),
-    # People, profiles and cohorts (issue 9): every write page is the programme admin's.
+    # People, profiles and cohorts: every write page is the programme admin's.
     "accounts:profile": each(OK),
     "accounts:people": each(FORBIDDEN, programme_admin=OK, operator=OK),
     "accounts:lockouts": each(FORBIDDEN, programme_admin=OK, operator=OK),
     "accounts:person_add": each(FORBIDDEN, programme_admin=OK, operator=OK),
     "trainees:cohort_list": each(OK, trainee=FORBIDDEN, other_trainee=FORBIDDEN),
     "trainees:cohort_add": each(FORBIDDEN, programme_admin=OK, operator=OK),
-    # Notifications (issue 7): everyone's own list; marking read and the calendar link's
+    # Notifications: everyone's own list; marking read and the calendar link's
     # buttons are POSTs; lead times and jobs are the programme admin's.
     "notifications:list": each(OK),
     "notifications:read_all": each(NOT_ALLOWED),
@@ -81,7 +81,7 @@ EXPECTED = {
     "notifications:jobs": each(FORBIDDEN, programme_admin=OK, operator=OK),
     # Open without signing in, to the holder of a token; a made-up token is not found.
     "calendar_feed": each(GONE, anonymous=GONE),
-    # Reports (issue 8): the weekly schedule is the programme admin's.
+    # Reports: the weekly schedule is the programme admin's.
     "reports:schedule": each(FORBIDDEN, programme_admin=OK, operator=OK),
 }
 
@@ -161,7 +161,7 @@ WITH_ID = {
         "programme_admin": ("draft_module", OK, None, None),
         "operator": ("draft_module", OK, None, None),
     },
-    # The curriculum's write pages (issue 6). POST-only ones answer a GET with 405.
+    # The curriculum's write pages. POST-only ones answer a GET with 405.
     "curriculum:revision_start": curriculum_writer(
         "programme", None, admin=NOT_ALLOWED, admin_unseen=None
     ),
@@ -207,7 +207,7 @@ WITH_ID = {
     },
 }
 
-# Progress (issue 5). The transcript and its PDF follow the trainee's record: a trainee opens
+# Progress. The transcript and its PDF follow the trainee's record: a trainee opens
 # their own and finds no one else's (404). The cohort board is for trainers (their cohorts) and
 # programme admins; trainees and the medical officer are refused whatever the id.
 TRANSCRIPT = WITH_ID["trainees:trainee_detail"]
@@ -238,7 +238,7 @@ def board_of(a: str, b: str) -> dict:
     }
 
 
-# Reports (issue 8): "send report now" and its job follow the cohort board.
+# Reports: "send report now" and its job follow the cohort board.
 WITH_ID |= {
     "reports:report_now": BOARD,
     "reports:job_detail": board_of("report_job_a", "report_job_b"),
@@ -358,7 +358,7 @@ WITH_ID["notifications:open"] = {
     **dict.fromkeys(SIGNED_IN, ("notification_a", NOT_ALLOWED, "notification_b", NOT_ALLOWED)),
 }
 WITH_ID.update(PERSON_PAGES)
-# A record's history (issue 10): programme admins (and operators) only, 403 for every other role
+# A record's history: programme admins (and operators) only, 403 for every other role
 # whatever the id; a person the admin may not manage (an operator) is not found.
 WITH_ID |= {
     "trainees:trainee_history": only(ADMINS, "trainee_a"),
@@ -414,7 +414,7 @@ OPERATOR_REFUSED = {
     "admin:trainees_assessmentamendment_add",
     "admin:trainees_assessmentallowance_add",
     "admin:autocomplete",
-    # Issue 7: notifications, deliveries, tokens and job runs are written by the product only.
+    # Notifications, deliveries, tokens and job runs are written by the product only.
     *(
         f"admin:notifications_{model}_add"
         for model in ["notification", "delivery", "jobrun", "calendartoken", "remindersettings"]
@@ -548,7 +548,7 @@ def check_access(personas, world, name, route):
         if problem:
             failures.append(f"{persona} on {obj or 'the page'}: GET {problem}")
         elif persona != "anonymous" and "no-store" not in response.get("Cache-Control", ""):
-            # Whatever a signed-in person is shown may be someone's records (issue 22).
+            # Whatever a signed-in person is shown may be someone's records.
             failures.append(f"{persona} on {obj or 'the page'}: GET {url} without no-store")
         if expected in REFUSALS and not (persona == "operator" and name.startswith(ADMIN_PREFIXES)):
             # A refusal holds for a POST too, before any form is read (the POSTs that people

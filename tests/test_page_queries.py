@@ -17,7 +17,7 @@ from tests import factories as f
 from trainees.models import CompetencyGrade, Measurement, MedicalHold
 
 # The layout's own cost on every signed-in page: session, user, the person's permissions (their
-# roles' and their own, one query: accounts/backends.py), the bell's unread count (issue 7).
+# roles' and their own, one query: accounts/backends.py), the bell's unread count.
 LAYOUT = 4
 
 
@@ -73,7 +73,7 @@ def grow(world, personas, n):
             session.trainees.set([trainee, *newcomers])
     draft = f.RevisionFactory(programme=world["revision"].programme)
     f.ModuleFactory.create_batch(n, revision=draft)
-    # Issue 7: notifications shown to the trainee (half read), and runs of each scheduled job.
+    # Notifications shown to the trainee (half read), and runs of each scheduled job.
     start = Notification.objects.count()
     for i in range(start, start + n):
         Notification.objects.create(
@@ -124,7 +124,7 @@ PAGES = [
     ("trainer", "trainees:session_list", None, LAYOUT + 3),
     ("programme_admin", "trainees:session_list", None, LAYOUT + 3),
     ("trainer", "trainees:session_week", None, LAYOUT + 1),
-    # The trainer field, shown since issue 11, renders its choices: two queries more than before.
+    # The trainer field renders its choices: two queries.
     ("trainer", "trainees:session_schedule", "cohort_a", LAYOUT + 6),
     ("trainer", "trainees:session_log", "session_a", LAYOUT + 8),
     ("programme_admin", "trainees:session_log", "session_a", LAYOUT + 8),
@@ -133,7 +133,7 @@ PAGES = [
     ("programme_admin", "curriculum:revision_detail", "draft_revision", LAYOUT + 6),
     # Without a preview (which runs the progress rule twice per trainee, by design).
     ("programme_admin", "trainees:cohort_revision", "cohort_a", LAYOUT + 3),
-    # Issue 9: cohorts, people, status and the medical record.
+    # Cohorts, people, status and the medical record.
     ("programme_admin", "trainees:cohort_list", None, LAYOUT + 2),
     ("trainer", "trainees:cohort_detail", "cohort_a", LAYOUT + 5),
     ("programme_admin", "trainees:cohort_detail", "cohort_a", LAYOUT + 5),
@@ -142,17 +142,17 @@ PAGES = [
     ("programme_admin", "accounts:people", None, LAYOUT + 2),
     ("programme_admin", "accounts:person_detail", "person_trainer", LAYOUT + 3),
     ("medic", "trainees:medical_record", "trainee_a", LAYOUT + 5),
-    # Issue 7: the page's count and its notifications (written from their params, no query);
+    # The page's count and its notifications (written from their params, no query);
     # the lead times; the jobs' latest runs (their ids, then the runs).
     ("trainee", "notifications:list", None, LAYOUT + 2),
     ("programme_admin", "notifications:reminder_settings", None, LAYOUT + 1),
     ("programme_admin", "notifications:jobs", None, LAYOUT + 2),
-    # Reports (issue 8): the board's "send report now" (cohort, latest job), a job's status,
+    # Reports: the board's "send report now" (cohort, latest job), a job's status,
     # the schedule.
     ("trainer", "reports:report_now", "cohort_a", LAYOUT + 2),
     ("trainer", "reports:job_detail", "report_job_a", LAYOUT + 1),
     ("programme_admin", "reports:schedule", None, LAYOUT + 1),
-    # Issue 12: the remaining pages, so that every page of the app is pinned.
+    # The remaining pages, so that every page of the app is pinned.
     # A file, not a page: no bell (LAYOUT counts it), hence one less than the board's 12.
     ("trainer", "trainees:cohort_board_csv", "cohort_a", LAYOUT + 11),
     ("trainer", "trainees:result_detail", "result_a", LAYOUT + 5),
@@ -163,10 +163,10 @@ PAGES = [
     ("programme_admin", "trainees:trainee_add", "cohort_a", LAYOUT + 1),
     ("medic", "trainees:hold_open", "trainee_a", LAYOUT + 1),
     ("medic", "trainees:certificate_add", "trainee_a", LAYOUT + 1),
-    # The person, and their calendar link (issue 7).
+    # The person, and their calendar link.
     ("trainee", "accounts:profile", None, LAYOUT + 2),
     ("programme_admin", "curriculum:module_edit", "draft_module", LAYOUT + 3),
-    # Issue 10: a record's history (the record, its latest history rows with who made them).
+    # A record's history (the record, its latest history rows with who made them).
     ("programme_admin", "trainees:trainee_history", "trainee_a", LAYOUT + 2),
     ("programme_admin", "trainees:result_history", "result_a", LAYOUT + 2),
     ("programme_admin", "trainees:module_history", "module", LAYOUT + 2),

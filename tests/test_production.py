@@ -130,7 +130,7 @@ def test_an_unknown_host_is_refused(server):
 
 
 def test_pages_carry_every_security_header(server):
-    # Issue 10: the headers of a production answer, one by one.
+    # The headers of a production answer, one by one.
     response, _ = get(server, "/accounts/login/")
     csp = response.getheader("Content-Security-Policy")
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp

@@ -19,7 +19,7 @@ ANONYMOUS_ALLOWED = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
-    # The personal calendar feed (issue 7): its secret token is the only way in.
+    # The personal calendar feed: its secret token is the only way in.
     "calendar_feed",
 }
 SIGN_IN_PAGES = ("/accounts/login/?next=", "/admin/login/?next=")

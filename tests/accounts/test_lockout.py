@@ -1,5 +1,5 @@
 """A lock-out holds for one user name from one client together, the client's address taken from
-the proxies the deployment trusts; programme admins unlock from a page (issue 22, item 3)."""
+the proxies the deployment trusts; programme admins unlock from a page."""
 
 import logging
 

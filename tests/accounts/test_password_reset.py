@@ -1,4 +1,4 @@
-"""Password reset tells a stranger nothing and cannot be used to flood a mailbox (issue 22, 2).
+"""Password reset tells a stranger nothing and cannot be used to flood a mailbox.
 
 The request only queues the e-mail (after commit); the Celery task decides whether there is
 anyone to write to. So a known and an unknown address get the same answer after the same work,

@@ -42,13 +42,13 @@ PAGES = [
     ("trainees:transcript", "trainee", "trainee_a"),
     ("accounts:password_change", "trainer", None),
     ("home", "no_role", None),
-    # Issue 9: the main pages of profile, people, cohorts, trainee status and the medical
+    # The main pages of profile, people, cohorts, trainee status and the medical
     # officer (the confirm and small action pages share their forms' markup).
     ("accounts:profile", "trainer", None),
     ("accounts:people", "programme_admin", None),
     ("accounts:person_add", "programme_admin", None),
     ("accounts:person_detail", "programme_admin", "person_trainer"),
-    # Issue 7: notifications, the reminders' lead times, the scheduled jobs.
+    # Notifications, the reminders' lead times, the scheduled jobs.
     ("notifications:list", "trainee", None),
     ("notifications:reminder_settings", "programme_admin", None),
     ("notifications:jobs", "programme_admin", None),
@@ -60,11 +60,11 @@ PAGES = [
     ("trainees:trainee_status", "programme_admin", "trainee_a"),
     ("trainees:medical_record", "medic", "trainee_a"),
     ("trainees:certificate_add", "medic", "trainee_a"),
-    # Issue 8: the weekly report schedule, "send report now" without script, a job's status.
+    # The weekly report schedule, "send report now" without script, a job's status.
     ("reports:schedule", "programme_admin", None),
     ("reports:report_now", "trainer", "cohort_a"),
     ("reports:job_detail", "trainer", "report_job_a"),
-    # Issue 11: the write pages of every role not listed above: assessments, holds, cohorts,
+    # The write pages of every role not listed above: assessments, holds, cohorts,
     # people and the curriculum's draft.
     ("trainees:attempt_record", "trainer", "trainee_a"),
     ("trainees:result_detail", "trainer", "result_a"),

@@ -1,4 +1,4 @@
-"""The vendored faces load for an Urdu and a Chinese page (issue 11, item 2).
+"""The vendored faces load for an Urdu and a Chinese page.
 
 The pages name their own fonts (static/css/app.css: "TT Urdu" is Noto Nastaliq Urdu, "TT
 Chinese" a Noto Sans SC subset), each limited by unicode-range to its script, so a machine without

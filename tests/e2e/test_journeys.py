@@ -1,4 +1,4 @@
-"""Whole journeys in a real browser, each once in English and once in Urdu (issue 11).
+"""Whole journeys in a real browser, each once in English and once in Urdu.
 
 Every journey starts from the demo data (`seed_demo`, copied in by the `demo` fixture), signs the
 person in on the sign-in page and goes where a person would, by the pages' accessible names: link

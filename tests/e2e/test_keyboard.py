@@ -1,4 +1,4 @@
-"""The session-logging form works by keyboard alone (issue 11, item 4).
+"""The session-logging form works by keyboard alone.
 
 No click and no `fill`: the test presses Tab, Shift+Tab, arrow keys, Space and Enter and types,
 as someone without a mouse would, and reads only where the focus is and whether it shows.

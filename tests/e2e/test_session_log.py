@@ -98,7 +98,7 @@ def test_typing_survives_a_dropped_connection(page, live_server, world, trainer,
 def test_a_log_typed_while_the_sign_in_expired_is_restored_from_the_device(
     page, live_server, world, trainer, console_errors
 ):
-    """The server keeps nothing for a signed-out browser (issue 22): the device keeps the log
+    """The server keeps nothing for a signed-out browser: the device keeps the log
     through signing in again, and the trainer saves it."""
     from django.contrib.sessions.models import Session
 

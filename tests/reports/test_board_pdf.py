@@ -1,4 +1,4 @@
-"""The board's PDF in the trainers' digest (issue 12): a row's modules listed by status, one PDF
+"""The board's PDF in the trainers' digest: a row's modules listed by status, one PDF
 laid out per board, language and time zone and shared by its readers, never served after a
 write.
 

@@ -1,4 +1,4 @@
-"""The transcript PDF carries the same Urdu and Chinese text as the page (issue 8, item 3).
+"""The transcript PDF carries the same Urdu and Chinese text as the page.
 
 The PDF's text is read back with pdftotext: a glyph mapped from the wrong font, or a script
 with no font, comes back missing or garbled, which is how WeasyPrint fails with split faces.

@@ -1,4 +1,4 @@
-"""Progress reports (issue 8): the three builders in English, Urdu and Chinese, the weekly job
+"""Progress reports: the three builders in English, Urdu and Chinese, the weekly job
 that sends once per reader and week, and "send report now" from the cohort board.
 
 Ayesha (`trainee`, Urdu, cohort A on a medical hold), Li Hao (`trainer` of cohort A; made

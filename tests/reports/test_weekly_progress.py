@@ -1,4 +1,4 @@
-"""The weekly job works out the trainees' progress once per chunk (issue 12) and their reports,
+"""The weekly job works out the trainees' progress once per chunk and their reports,
 built one at a time by the delivery layer, read it from the progress cache: never after a write.
 
 These tests commit for real (`transaction=True`), so the generation is raised as in production,

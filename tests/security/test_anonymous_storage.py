@@ -1,4 +1,4 @@
-"""Nothing an anonymous client sends is stored (issue 22, item 1).
+"""Nothing an anonymous client sends is stored.
 
 A stranger may leave only small, bounded, short-lived state: the CSRF cookie (in their own
 browser), rate-limit counters and django-axes' failure counters. The session log used to keep a

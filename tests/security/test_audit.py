@@ -1,4 +1,4 @@
-"""Every change accounted for (issue 10, item 3): history with who, when, what and why, shown to
+"""Every change accounted for: history with who, when, what and why, shown to
 programme admins; sign-ins, failed sign-ins, lock-outs and role changes in the audit log."""
 
 import logging

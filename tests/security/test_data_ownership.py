@@ -1,4 +1,4 @@
-"""Data ownership (issue 10, item 5): a trainee's own records as JSON; backup and restore."""
+"""Data ownership: a trainee's own records as JSON; backup and restore."""
 
 import json
 

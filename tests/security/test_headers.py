@@ -1,5 +1,5 @@
 """Headers: no-store on every page and download with someone's records, and the headers of
-every automated e-mail (issue 22, item 4)."""
+every automated e-mail."""
 
 import pytest
 from django.core import mail

@@ -1,4 +1,4 @@
-"""Hostile input to every form and upload of the app (issue 10, item 2).
+"""Hostile input to every form and upload of the app.
 
 The forms are discovered, not listed: for every URL of the access matrix
 (tests/test_access_matrix.py, itself walked from the URL resolver), a persona who may use the page

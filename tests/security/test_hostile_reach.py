@@ -1,4 +1,4 @@
-"""Hostile input beyond the forms (issue 21): query parameters, URLs, htmx endpoints and import
+"""Hostile input beyond the forms: query parameters, URLs, htmx endpoints and import
 files, with the values PostgreSQL refuses where SQLite does not.
 
 - Query parameters: every page a persona may open (the access matrix) is opened with the

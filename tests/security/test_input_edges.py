@@ -1,4 +1,4 @@
-"""Regressions of issue 21: each input that once answered a 500 (on PostgreSQL, or on both
+"""Regressions: each input that once answered a 500 (on PostgreSQL, or on both
 databases) answers a message now, and writes nothing.
 
 The defences live in trainingtracker/inputs.py (ranges, NUL, CSV reading, schema errors) and in
@@ -47,7 +47,7 @@ def test_it_keeps_no_nul_in_a_log_posted_after_the_sign_in_expired(world, traine
     client.force_login(trainer)
     page = client.get(url)
     assert page.status_code == 200
-    # The typed log is kept on the trainer's device, not on the server (issue 22): nothing of
+    # The typed log is kept on the trainer's device, not on the server: nothing of
     # the stranger's post, NUL or not, was stored to be restored.
     assert not SessionLogDraft.objects.filter(session=session).exists()
 

@@ -1,4 +1,4 @@
-"""A script stored in the records is shown as text on every page, never run (issue 10, item 2).
+"""A script stored in the records is shown as text on every page, never run.
 
 Every free-text field of every record of the test world (names, remarks, reasons, places,
 titles, codes, their history rows too) is overwritten with a script; then every page of the

@@ -1,4 +1,4 @@
-"""The dashboard, the cohort board and the transcript (issue 5), on the course of conftest.py.
+"""The dashboard, the cohort board and the transcript, on the course of conftest.py.
 
 Ayesha (`trainee`, cohort A, trained by `trainer`) and Zhao (`other_trainee`, cohort B).
 """

@@ -1,4 +1,4 @@
-"""A process that made PDFs leaves no folder of font files behind when it ends (issue 22).
+"""A process that made PDFs leaves no folder of font files behind when it ends.
 
 WeasyPrint copies the fonts of each font configuration into a `weasyprint-*` folder under the
 temporary directory (8 MB with ours), removed when the configuration is dropped.

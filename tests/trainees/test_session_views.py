@@ -1,4 +1,4 @@
-"""Trainers schedule, log and cancel sessions in the browser (issue 4, items 1, 2, 5-8)."""
+"""Trainers schedule, log and cancel sessions in the browser."""
 
 import datetime as dt
 import re
@@ -552,7 +552,7 @@ def _crew_of(world, trainer, n):
 
 
 # Pinned: a change that adds a query must say why. GET: the sign-in and permissions, the
-# bell's unread count (issue 7), the session, the competencies, the attendances with their
+# bell's unread count, the session, the competencies, the attendances with their
 # grades and measurements, the expected roster and the crew, the draft. POST: the same reads,
 # the one-time key, the version claim, the session's validation (its constraints checked one by
 # one) and then every write in bulk with its history, whatever the crew's size.
