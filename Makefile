@@ -13,11 +13,13 @@ PYTEST_XDIST = --numprocesses $(PYTEST_WORKERS) --dist worksteal
 PYTEST_SKIP ?=
 
 # The tests whose outcome depends on the day: the demo, progress, pace, currency, reminders and
-# reports. `make test-dates` runs them with the clock moved (tests/conftest.py).
+# reports. `make test-dates` runs them with the clock moved (tests/conftest.py). The progress
+# rules' and the writes' own tests (tests/trainees/progress/test_progress.py,
+# tests/trainees/test_services.py) are written on fixed dates and set their own clock.
 DATE_SENSITIVE_TESTS := tests/test_demo_plan.py tests/test_seed_demo.py tests/test_demo_data.py \
-	tests/trainees/test_progress.py tests/trainees/test_dashboard.py \
-	tests/trainees/test_progress_cache.py tests/trainees/test_medical_pages.py \
-	tests/trainees/test_assessment_services.py tests/trainees/test_services.py \
+	tests/trainees/progress/test_dashboard.py \
+	tests/trainees/progress/test_cache.py tests/trainees/medical/test_pages.py \
+	tests/trainees/assessments/test_services.py \
 	tests/notifications/test_sweep.py tests/notifications/test_views.py \
 	tests/reports/test_reports.py tests/reports/test_weekly_progress.py tests/test_page_queries.py
 

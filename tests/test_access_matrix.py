@@ -304,7 +304,7 @@ WITH_ID |= {
         "operator": ("result_a", OK, None, None),
     },
     # Signing and amending: the page opens for those who log training on the trainee; whether
-    # they may sign is the assessment's list of assessors (tests/trainees/test_assessment_*).
+    # they may sign is the assessment's list of assessors (tests/trainees/assessments/).
     "trainees:result_sign": writes_training("result_a", "result_b", OK),
     "trainees:result_amend": writes_training("result_a", "result_b", OK),
     # Acknowledging a debrief is a POST by the trainee: their GET is 405, everyone else's 403.

@@ -103,7 +103,7 @@ PAGES = [
     ("trainer", "trainees:trainee_detail", "trainee_a", LAYOUT + 22),
     ("medic", "trainees:trainee_detail", "trainee_a", LAYOUT + 22),
     # The cohort, its trainees, their progress loaded at once (10). Counted with the progress
-    # cache off (cold); warm, the generation and the cohort (tests/trainees/test_progress_cache).
+    # cache off (cold); warm, the generation and the cohort (tests/trainees/progress/test_cache.py).
     ("trainer", "trainees:cohort_board", "cohort_a", LAYOUT + 12),
     ("programme_admin", "trainees:cohort_board", "cohort_a", LAYOUT + 12),
     # The trainee, attendance with grades, results with grades, grants; progress (10).

@@ -13,7 +13,7 @@ from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.urls import reverse
 
-from tests.trainees.test_session_views import crew, log_data  # noqa: F401 (a fixture)
+from tests.trainees.sessions.test_views import crew, log_data  # noqa: F401 (a fixture)
 
 TWO_MB = "x" * (2 * 1024 * 1024)
 A_FEW_KB = 4 * 1024

@@ -36,6 +36,15 @@ from trainees.models import (
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TAKEN_AT = dt.datetime(2025, 3, 10, 10, 0, tzinfo=SHANGHAI)
 
+
+@pytest.fixture(autouse=True)
+def _after_the_fixed_dates():
+    """The records here are dated in 2025 and an attempt in the future is refused: the clock is
+    set after them, whatever day the run is on (`make test-dates` moves it)."""
+    with time_machine.travel(dt.datetime(2026, 12, 3, 10, tzinfo=SHANGHAI), tick=True):
+        yield
+
+
 pytestmark = pytest.mark.django_db
 
 

@@ -194,6 +194,14 @@ GRANTED_ON = dt.date(2025, 2, 10)
 EXPIRES_ON = GRANTED_ON + dt.timedelta(days=90)  # revision_ready: valid 90 days, 14 days' grace
 
 
+@pytest.fixture(autouse=True)
+def _after_the_fixed_dates():
+    """The records here are dated in 2025 and an attempt in the future is refused: the clock is
+    set after them, whatever day the run is on (`make test-dates` moves it)."""
+    with time_machine.travel(dt.datetime(2026, 12, 3, 10, tzinfo=SHANGHAI), tick=True):
+        yield
+
+
 @pytest.fixture
 def qualified(trainer):
     """A trainee who completed revision_ready's one module on GRANTED_ON."""

@@ -11,9 +11,10 @@ import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
+
+from tests.environment import ROOT
 
 SCRIPT = textwrap.dedent(
     """
@@ -60,7 +61,7 @@ def test_a_process_that_made_pdfs_leaves_no_temporary_folder(tmp_path, how):
     env.pop("DATABASE_URL", None)
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, how],
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,

@@ -28,7 +28,7 @@ from tests.factories import (
     signed,
 )
 from tests.trainees.conftest import prerequisite_complete
-from tests.trainees.test_session_views import log_data, signed_in
+from tests.trainees.sessions.test_views import log_data, signed_in
 from trainees import progress_cache
 from trainees.assessments.services import (
     assessment_record,
