@@ -70,6 +70,10 @@ class ReportSchedule(models.Model):
         return cls.objects.get_or_create(pk=cls.SINGLETON)[0]
 
 
+def report_schedule_after_migrate(**kwargs):
+    ReportSchedule.load()
+
+
 class ReportSend(models.Model):
     """One report to one reader, claimed before it is sent: the unique key is what makes a
     second run of the same week (or of the same on-demand job) send nothing twice."""

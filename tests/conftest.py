@@ -384,27 +384,46 @@ def build_world(personas):
     return objects
 
 
-# The hostile-input tests (tests/security) report what they covered in `user_properties`; the
-# counts are summed here, in the conftest that the xdist controller loads, and printed at the end.
+# What the suite covered, printed at the end: tests report it in `user_properties`, which reach
+# the xdist controller, and this conftest (which the controller loads) sums it.
+# The hostile-input tests (tests/security): pages, forms, parameters and examples.
 COVERED: dict[str, dict] = defaultdict(
     lambda: {"pages": set(), "forms": 0, "parameters": set(), "examples": 0}
 )
+# axe-core (tests/e2e/test_accessibility.py): (page, language, width) checked.
+AXE_CHECKED: set[tuple[str, str, str]] = set()
+# Counts a test states once (the access matrix's cases, the demo's pages under axe).
+COVERAGE_LINES: list[str] = []
 
 
 def pytest_runtest_logreport(report):
     if report.when != "call":
         return
     for name, counts in report.user_properties:
-        if name != "hostile":
-            continue
-        kind = COVERED[counts["kind"]]
-        kind["pages"].update(counts["pages"])
-        kind["forms"] += counts["forms"]
-        kind["parameters"].update(counts["parameters"])
-        kind["examples"] += counts["examples"]
+        if name == "axe":
+            AXE_CHECKED.update(tuple(checked) for checked in counts)
+        elif name == "coverage":
+            COVERAGE_LINES.append(counts)
+        elif name == "hostile":
+            kind = COVERED[counts["kind"]]
+            kind["pages"].update(counts["pages"])
+            kind["forms"] += counts["forms"]
+            kind["parameters"].update(counts["parameters"])
+            kind["examples"] += counts["examples"]
 
 
 def pytest_terminal_summary(terminalreporter):
+    for line in COVERAGE_LINES:
+        terminalreporter.write_line(line)
+    if AXE_CHECKED:
+        pages = {name for name, _language, _width in AXE_CHECKED}
+        languages = sorted({language for _name, language, _width in AXE_CHECKED})
+        widths = sorted({width for _name, _language, width in AXE_CHECKED})
+        terminalreporter.write_line(
+            f"axe-core: {len(pages)} pages x {len(languages)} languages ({', '.join(languages)})"
+            f" x {len(widths)} widths = {len(AXE_CHECKED)} page views checked,"
+            " no serious or critical violation"
+        )
     if not COVERED:
         return
     pages = set().union(*(kind["pages"] for kind in COVERED.values()))

@@ -477,14 +477,17 @@ def test_every_url_has_expectations():
 REFUSALS = (LOGIN, FORBIDDEN, GONE)
 
 
-def test_the_matrix_counts_its_cases():
-    # The count the issue asks for: (URL, persona, method, object) cases. Every case is a GET;
-    # every refusal (sign in, 403, 404) is also checked as a POST.
+def test_the_matrix_counts_its_cases(request):
+    # The count printed at the end of the run (tests/conftest.py): (URL, persona, method, object)
+    # cases. Every case is a GET; every refusal (sign in, 403, 404) is also checked as a POST.
     with_object = sum(1 for case in CASES if case[3] is not None)
     posts = sum(1 for case in CASES if case[4] in REFUSALS)
-    print(
-        f"access matrix: {len(CASES) + posts} (URL, persona, method, object) cases: "
-        f"{len(CASES)} GET and {posts} POST; {with_object} GET on a specific object"
+    request.node.user_properties.append(
+        (
+            "coverage",
+            f"access matrix: {len(CASES) + posts} (URL, persona, method, object) cases: "
+            f"{len(CASES)} GET and {posts} POST; {with_object} GET on a specific object",
+        )
     )
     assert len(CASES) + posts > 1500
     assert len({(case[0], case[1]) for case in CASES}) == len(ALL_PATTERNS)

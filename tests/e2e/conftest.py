@@ -120,18 +120,3 @@ def demo(transactional_db, live_server, _demo_copy):
         _demo_copy.restore()
     else:
         call_command("seed_demo", force=True, verbosity=0)
-
-
-def pytest_terminal_summary(terminalreporter):
-    """How much the axe run checked: pages times languages (times widths), none failing."""
-    from tests.e2e.test_accessibility import CHECKED
-
-    if CHECKED:
-        pages = {name for name, _language, _width in CHECKED}
-        languages = sorted({language for _name, language, _width in CHECKED})
-        widths = sorted({width for _name, _language, width in CHECKED})
-        terminalreporter.write_line(
-            f"axe-core: {len(pages)} pages x {len(languages)} languages ({', '.join(languages)})"
-            f" x {len(widths)} widths = {len(CHECKED)} page views checked,"
-            " no serious or critical violation"
-        )

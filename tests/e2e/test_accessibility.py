@@ -78,8 +78,6 @@ PAGES = [
     ("curriculum:competency_create", "programme_admin", "draft_module"),
     ("curriculum:qualification_create", "programme_admin", "draft_revision"),
 ]
-# What the runs checked, for the summary at the end of the session (tests/e2e/conftest.py).
-CHECKED: list[tuple[str, str, str]] = []
 
 
 class AxeBrowser:
@@ -125,7 +123,7 @@ class AxeBrowser:
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
 def test_no_page_has_a_serious_accessibility_violation(
-    browser, live_server, personas, world, language, viewport
+    request, browser, live_server, personas, world, language, viewport
 ):
     personas["no_role"] = UserFactory(username="newcomer")
     for user in personas.values():
@@ -146,7 +144,9 @@ def test_no_page_has_a_serious_accessibility_violation(
     assert len(checked) == len(PAGES)
     failures = [f"{name}: {v}" for name, found in checked.items() for v in found]
     assert not failures, "\n".join(failures)
-    CHECKED.extend((name, language, "phone" if viewport else "desktop") for name in checked)
+    # What was checked, summed at the end of the run across the workers (tests/conftest.py).
+    width = "phone" if viewport else "desktop"
+    request.node.user_properties.append(("axe", [(name, language, width) for name in checked]))
 
 
 # The demo as seeded on the day the suite runs, page by page as its people see it: states that
@@ -174,7 +174,9 @@ DEMO_PAGES = [
 ]
 
 
-def test_no_page_of_the_demo_has_a_serious_accessibility_violation(browser, live_server, demo):
+def test_no_page_of_the_demo_has_a_serious_accessibility_violation(
+    request, browser, live_server, demo
+):
     from accounts.models import User
     from trainees.models import Cohort, Trainee
 
@@ -192,3 +194,11 @@ def test_no_page_of_the_demo_has_a_serious_accessibility_violation(browser, live
     axe.close()
     assert languages == set(LANGUAGES)
     assert not failures, "\n".join(failures)
+    people = {username for username, _name, _obj in DEMO_PAGES}
+    request.node.user_properties.append(
+        (
+            "coverage",
+            f"axe-core on the demo: {len(DEMO_PAGES)} page views by {len(people)} of its people,"
+            f" in {len(languages)} languages, no serious or critical violation",
+        )
+    )
