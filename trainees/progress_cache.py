@@ -211,10 +211,17 @@ def _user_before(sender, instance, raw=False, update_fields=None, **kwargs) -> N
 
 
 def _trainee_before(sender, instance, raw=False, **kwargs) -> None:
-    if not raw and not instance._state.adding:
+    """Before a trainee's row is written (which locks it): raise their cohort's version, before
+    and after a move, so that the cohort is locked before the trainee, as every writer does."""
+    if raw:
+        return
+    if not instance._state.adding:
         instance._cohort_before = (
             Trainee._base_manager.filter(pk=instance.pk).values_list("cohort", flat=True).first()
         )
+    versions_raise(
+        {Cohort: Q(pk__in=_ids([instance], "cohort_id") | _ids([instance], "_cohort_before"))}
+    )
 
 
 def _on_write(sender, instance, raw=False, **kwargs) -> None:
