@@ -110,7 +110,8 @@ REVISION = Draft202012Validator(
                 "type": "object",
                 "required": ["code", "name"],
                 "properties": {
-                    "code": inputs.column_text(Programme, "code", minLength=1),
+                    # A slug, as the programme's own field (letters, digits, - and _).
+                    "code": inputs.column_text(Programme, "code", pattern=r"^[-a-zA-Z0-9_]+$"),
                     "name": inputs.column_text(Programme, "name", minLength=1),
                     "description": inputs.text(),
                 },
