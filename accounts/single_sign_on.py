@@ -15,6 +15,7 @@ audience, expiry, nonce). This module keeps what is ours:
 
 import time
 from dataclasses import asdict, dataclass
+from urllib.parse import urlsplit
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -81,6 +82,21 @@ def _client(key: str):
         )
         _clients[cache_key] = registry.create_client(key)
     return _clients[cache_key]
+
+
+def provider_forms_allowed(response):
+    """Let the page's forms lead to the providers: a form that starts a round trip posts here and
+    is redirected to the provider, and browsers hold that redirect to the CSP's form-action
+    ('self' alone elsewhere). The providers' origins are their issuers'."""
+    origins = sorted({_origin(config["issuer"]) for config in providers().values()})
+    if origins:
+        response._csp_update = {"form-action": origins}
+    return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def local_next(request, url: str | None) -> str | None:

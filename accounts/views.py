@@ -97,6 +97,10 @@ class SignInView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "providers": _provider_buttons()}
 
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        return single_sign_on.provider_forms_allowed(response)
+
     def form_valid(self, form):
         user = form.get_user()
         if not second_factor.second_factor_due(user):
@@ -324,8 +328,10 @@ def locked_out(request, original_response=None, credentials=None):
     context = {
         "form": SignInForm(request, initial={"username": (credentials or {}).get("username")}),
         "locked_out_minutes": minutes,
+        "providers": _provider_buttons(),
     }
-    return render(request, "registration/login.html", context, status=429)
+    response = render(request, "registration/login.html", context, status=429)
+    return single_sign_on.provider_forms_allowed(response)
 
 
 @login_not_required

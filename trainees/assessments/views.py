@@ -326,7 +326,8 @@ def result_sign(request, pk: int):
         "confirmation": confirmation,
         "providers": [(key, config["label"]) for key, config in single_sign_on.providers().items()],
     }
-    return render(request, TEMPLATES + "result_sign.html", context)
+    response = render(request, TEMPLATES + "result_sign.html", context)
+    return single_sign_on.provider_forms_allowed(response)
 
 
 @permission_required("accounts.log_training", raise_exception=True)
