@@ -12,6 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
+from trainingtracker.helpers import errors_to_form
+
 from . import second_factor, single_sign_on, throttle
 from .forms import (
     PasswordResetForm,
@@ -273,9 +275,9 @@ def second_factor_setup(request):
         try:
             codes = second_factor.totp_confirm(user=user, code=form.cleaned_data["code"])
         except ValidationError as error:
-            if error.code == "done":
+            if getattr(error, "code", None) == "done":
                 return redirect("accounts:second_factor")
-            form.add_error(None, error)
+            errors_to_form(form, error)
         else:
             next_url = reverse_lazy("accounts:second_factor")
             if data is not None:
