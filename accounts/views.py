@@ -4,12 +4,12 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from trainingtracker.helpers import errors_to_form
@@ -173,7 +173,6 @@ def oidc_confirm(request, provider: str):
 
 
 @login_not_required
-@require_GET
 @never_cache
 def oidc_callback(request, provider: str):
     """Back from the provider: sign in the person its claims name, or keep the confirmation.
@@ -182,6 +181,8 @@ def oidc_callback(request, provider: str):
     and everything the round trip kept is dropped.
     """
     single_sign_on.provider_or_404(provider)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     try:
         flow, claims = single_sign_on.round_trip_finish(request, provider=provider)
         if flow["purpose"] == single_sign_on.CONFIRM:
