@@ -86,6 +86,16 @@ def test_it_signs_in_the_person_with_the_verified_address_and_reads_no_role(
     assert client.session.get_expiry_age() == 36000
 
 
+def test_a_role_that_requires_a_second_factor_is_not_asked_for_one_after_the_provider(
+    client, provider, settings, programme_admin
+):
+    # The agency's provider decides how its people sign in there; only the password asks.
+    settings.SECOND_FACTOR_ROLES = ["programme_admin"]
+    provider.claims = {"email": programme_admin.email, "email_verified": True}
+    assert come_back(client, start(client))["Location"] == "/"
+    assert int(client.session["_auth_user_id"]) == programme_admin.pk
+
+
 def test_an_address_the_provider_did_not_verify_matches_no_one(client, provider, trainer):
     provider.claims = {"email": trainer.email, "email_verified": False}
     response = come_back(client, start(client))
