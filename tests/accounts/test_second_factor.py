@@ -102,7 +102,7 @@ def test_once_set_up_the_code_is_asked_for_and_a_wrong_one_refused(
         # The same code does not sign in twice.
         client.logout()
         password_step(client)
-        response = client.post(reverse("accounts:second_factor_verify"), {"code": code})
+        client.post(reverse("accounts:second_factor_verify"), {"code": code})
         assert not signed_in(client)
 
 
