@@ -133,7 +133,7 @@ def test_a_recovery_code_signs_in_once(client, programme_admin, enrolled):
     for attempt in range(2):
         client.logout()
         password_step(client)
-        response = client.post(reverse("accounts:second_factor_verify"), {"code": codes[0].upper()})
+        client.post(reverse("accounts:second_factor_verify"), {"code": codes[0].upper()})
         assert signed_in(client) is (attempt == 0)
     assert second_factor.recovery_codes_left(programme_admin) == 9
 
