@@ -55,7 +55,7 @@ class Provider:
 
 
 @pytest.fixture
-def provider(settings, monkeypatch):
+def provider(db, settings, monkeypatch):
     settings.OIDC_PROVIDERS = {"agency": AGENCY}
     stand_in = Provider()
     monkeypatch.setattr(single_sign_on, "_client", lambda key: stand_in)
@@ -158,6 +158,12 @@ def test_the_way_back_goes_nowhere_but_this_site(client, provider, trainer, next
     provider.claims = {"email": trainer.email, "email_verified": True}
     response = come_back(client, start(client, next=next_url))
     assert response["Location"] == "/"
+
+
+def test_a_strangers_round_trip_stays_small_whatever_it_is_sent(client, provider):
+    start(client, next="/" + "x" * (2 * 1024 * 1024), state="s" * 10_000)
+    stored = Session.objects.get().session_data
+    assert len(stored) < 1024
 
 
 def test_an_unknown_provider_is_not_found(client, provider):
