@@ -55,6 +55,11 @@ def providers() -> dict[str, dict]:
     return settings.OIDC_PROVIDERS
 
 
+def provider_buttons() -> list[tuple[str, str]]:
+    """(key, label) of each provider, for the buttons that start a round trip."""
+    return [(key, config["label"]) for key, config in providers().items()]
+
+
 def provider_or_404(key: str) -> dict:
     try:
         return providers()[key]

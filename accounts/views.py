@@ -97,7 +97,8 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "providers": _provider_buttons()}
+        context = super().get_context_data(**kwargs)
+        return {**context, "providers": single_sign_on.provider_buttons()}
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
@@ -113,10 +114,6 @@ class SignInView(auth_views.LoginView):
         if second_factor.second_factor_device(user) is None:
             return redirect("accounts:second_factor_setup")
         return redirect("accounts:second_factor_verify")
-
-
-def _provider_buttons() -> list[tuple[str, str]]:
-    return [(key, config["label"]) for key, config in single_sign_on.providers().items()]
 
 
 def _signed_in(request, user, *, backend: str, next_url: str | None):
@@ -320,7 +317,6 @@ def second_factor_page(request):
         "form": form,
         "required": second_factor.second_factor_required(user),
         "codes_left": second_factor.recovery_codes_left(user) if device else 0,
-        "providers": _provider_buttons(),
     }
     return render(request, "accounts/second_factor.html", context)
 
@@ -331,7 +327,7 @@ def locked_out(request, original_response=None, credentials=None):
     context = {
         "form": SignInForm(request, initial={"username": (credentials or {}).get("username")}),
         "locked_out_minutes": minutes,
-        "providers": _provider_buttons(),
+        "providers": single_sign_on.provider_buttons(),
     }
     response = render(request, "registration/login.html", context, status=429)
     return single_sign_on.provider_forms_allowed(response)

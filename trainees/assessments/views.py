@@ -324,7 +324,7 @@ def result_sign(request, pk: int):
             definition=result.definition, user=user
         ),
         "confirmation": confirmation,
-        "providers": [(key, config["label"]) for key, config in single_sign_on.providers().items()],
+        "providers": single_sign_on.provider_buttons(),
     }
     response = render(request, TEMPLATES + "result_sign.html", context)
     return single_sign_on.provider_forms_allowed(response)
