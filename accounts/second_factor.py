@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import audit
 from .models import User
 
 RECOVERY_CODES = 10
@@ -137,6 +138,7 @@ def second_factor_reset(*, user: User, by: User) -> None:
     if not removed:
         raise ValidationError(_("This person has no second factor to reset."))
     _history(user, by=by, reason=_("Second factor reset: set up again at the next sign-in."))
+    audit.second_factor_reset(user=user, by=by)
 
 
 # The password step passed, the second not yet --------------------------------------------------

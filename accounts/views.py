@@ -14,7 +14,7 @@ from django.views.i18n import set_language
 
 from trainingtracker.helpers import errors_to_form
 
-from . import second_factor, single_sign_on, throttle
+from . import audit, second_factor, single_sign_on, throttle
 from .forms import (
     PasswordResetForm,
     RecoveryCodesForm,
@@ -188,6 +188,7 @@ def oidc_callback(request, provider: str):
             return redirect(flow["next"])
         user = single_sign_on.person_for_claims(provider=provider, claims=claims)
         if user is None:
+            audit.sign_in_refused(provider=provider, request=request)
             raise single_sign_on.RoundTripFailed(
                 _(
                     "The tracker has no one who matches the account you signed in with at "
@@ -243,6 +244,7 @@ def second_factor_verify(request):
                     % {"left": left},
                 )
             return _signed_in(request, user, backend=data["backend"], next_url=data["next"])
+        audit.second_factor_failed(user=user, request=request)
         if second_factor.pending_failed(request):
             messages.error(request, _("Too many wrong codes. Sign in again."))
             return redirect("accounts:login")
