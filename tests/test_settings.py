@@ -289,10 +289,6 @@ def test_the_demo_asks_no_one_for_a_second_factor_unless_told(tmp_path):
     assert settings_of(["SECOND_FACTOR_ROLES"], DJANGO_VAR_DIR=str(tmp_path)) == {
         "SECOND_FACTOR_ROLES": "[]"
     }
-    values = settings_of(
-        ["SECOND_FACTOR_ROLES"], DJANGO_VAR_DIR=str(tmp_path), DJANGO_SECOND_FACTOR_ROLES="trainer"
-    )
-    assert values == {"SECOND_FACTOR_ROLES": "['trainer']"}
 
 
 @pytest.mark.parametrize(
