@@ -23,8 +23,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
+import uuid
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -45,7 +47,7 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.origin = f"https://{HOST}:{port}"
 
-    def request(self, method: str, path: str, form: dict | None = None):
+    def request(self, method: str, path: str, form: dict | str | None = None):
         conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
         headers = {
             "Host": f"{HOST}:{self.port}",
@@ -54,7 +56,7 @@ class Browser:
         }
         body = None
         if form is not None:
-            body = urllib.parse.urlencode(form)
+            body = form if isinstance(form, str) else urllib.parse.urlencode(form)
             headers |= {
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Referer": self.origin + path,
@@ -262,9 +264,14 @@ def main(argv=None) -> None:
     # Enough unlogged sessions for 80 logs a second at every level (this machine manages ~30);
     # an exhausted pool shows as 200s among the POST's statuses, which should all be 302s.
     pool_size = 80 * args.duration * len(levels)
+    # One write a second during each level of the two pages read under writes, and their warm-ups.
+    other_pool_size = 2 * len(levels) * (args.duration + args.warmup + 5) + 10
     prepared = json.loads(
         run(
-            [python, "-m", "bench.prepare", str(pool_size)], env, capture_output=True, text=True
+            [python, "-m", "bench.prepare", str(pool_size), str(other_pool_size)],
+            env,
+            capture_output=True,
+            text=True,
         ).stdout
     )
     server = subprocess.Popen(
@@ -327,37 +334,86 @@ def database_version(env, python) -> str:
     return run([python, "-c", code], env, capture_output=True, text=True).stdout.strip()
 
 
-def measure(args, levels, prepared, tmp) -> dict:
-    trainee = Browser(args.port)
-    trainee.sign_in(prepared["trainee_username"])
-    trainer = Browser(args.port)
-    trainer.sign_in(prepared["trainer_username"])
-    form_path = f"/sessions/{prepared['form_session']}/log/"
-    status, _, page = trainer.request("GET", form_path)
+def log_body(browser: "Browser", session: int) -> str:
+    """The session-log form of `session` as a browser would submit it, with {KEY}, {START} and
+    {END} for the one-time key and the times of each session logged with it."""
+    status, _, page = browser.request("GET", f"/sessions/{session}/log/")
     if status != 200:
         raise SystemExit(f"The session-log form answered {status}")
     fields = FormFields.of(page, having="submission_key")
     fields["submission_key"] = "{KEY}"
     fields["starts_at"], fields["ends_at"] = "{START}", "{END}"
-    body = urllib.parse.urlencode(fields, safe="{}")
+    return urllib.parse.urlencode(fields, safe="{}")
+
+
+class Writer(threading.Thread):
+    """Logs one session of another cohort a second, as a trainer on the floor would, while a
+    page of the big cohort is measured: what the writes cost the reads of a cohort they do not
+    touch."""
+
+    def __init__(self, browser: "Browser", body: str, pool: list):
+        super().__init__(daemon=True)
+        self.browser, self.body, self.pool = browser, body, pool
+        self.stop = threading.Event()
+        self.statuses: dict[str, int] = {}
+
+    def run(self) -> None:
+        while not self.stop.wait(1.0) and self.pool:
+            session, starts, ends = self.pool.pop(0)
+            form = (
+                self.body.replace("{KEY}", str(uuid.uuid4()))
+                .replace("{START}", urllib.parse.quote(starts))
+                .replace("{END}", urllib.parse.quote(ends))
+            )
+            status, _, _ = self.browser.request("POST", f"/sessions/{session}/log/", form)
+            self.statuses[str(status)] = self.statuses.get(str(status), 0) + 1
+
+
+def measure(args, levels, prepared, tmp) -> dict:
+    trainee = Browser(args.port)
+    trainee.sign_in(prepared["trainee_username"])
+    trainer = Browser(args.port)
+    trainer.sign_in(prepared["trainer_username"])
+    admin = Browser(args.port)
+    admin.sign_in(prepared["admin_username"])
+    visitor = Browser(args.port)  # signed in as nobody: the sign-in page
+    writer = Browser(args.port)
+    writer.sign_in(prepared["trainer_username"])
+    form_path = f"/sessions/{prepared['form_session']}/log/"
+    body = log_body(trainer, prepared["form_session"])
+    other_body = (
+        log_body(writer, prepared["other_form_session"]) if prepared["other_pool"] else None
+    )
+    other_pool = list(prepared["other_pool"])
     pool_file = tmp / "pool.txt"
     pool = prepared["pool"]
     # One slice of the pool per level, so that every POST logs a session never logged before.
     per_level = len(pool) // len(levels)
+    board = f"/cohorts/{prepared['cohort_pk']}/board/"
+    # name: (who, path, whether another cohort is written to meanwhile)
     scenarios = {
-        "trivial": (trainee, "/healthz/live"),
-        "trainee_dashboard": (trainee, "/trainee/"),
-        "cohort_board": (trainer, f"/cohorts/{prepared['cohort_pk']}/board/"),
-        "session_log_get": (trainer, form_path),
-        "session_log_post": (trainer, None),
-        "transcript": (trainee, f"/trainees/{prepared['trainee_pk']}/transcript/"),
+        "trivial": (trainee, "/healthz/live", False),
+        "sign_in": (visitor, "/accounts/login/", False),
+        "trainee_dashboard": (trainee, "/trainee/", False),
+        "cohort_board": (trainer, board, False),
+        "trainer_home": (trainer, "/trainer/", False),
+        "programme": (admin, "/programme/", False),
+        "session_log_get": (trainer, form_path, False),
+        "session_log_post": (trainer, None, False),
+        "transcript": (trainee, f"/trainees/{prepared['trainee_pk']}/transcript/", False),
+        "dashboard_under_writes": (trainee, "/trainee/", True),
+        "board_under_writes": (trainer, board, True),
     }
     chosen = [s for s in args.pages.split(",") if s] or list(scenarios)
-    if "trivial" not in chosen:
-        chosen.insert(0, "trivial")
+    for base in ("sign_in", "trivial"):
+        if base not in chosen:
+            chosen.insert(0, base)
     results, warmups = {}, {}
     for name in chosen:
-        browser, path = scenarios[name]
+        browser, path, writes = scenarios[name]
+        if writes and other_body is None:
+            print(f"{name}: no other cohort to write to (--scale too small); skipped")
+            continue
         results[name] = {}
         if path is not None and args.warmup:
             # What a page costs when its cached parts are not there yet (the first request after
@@ -377,7 +433,7 @@ def measure(args, levels, prepared, tmp) -> dict:
             )
             warmups[name] = {"first_request_ms": cold_ms, **warm}
             print(
-                f"{name:<20} first request {cold_ms:7.1f} ms; {args.warmup} s warm-up not counted"
+                f"{name:<24} first request {cold_ms:7.1f} ms; {args.warmup} s warm-up not counted"
             )
         for index, users in enumerate(levels):
             pool_path = None
@@ -386,6 +442,9 @@ def measure(args, levels, prepared, tmp) -> dict:
                 chunk = pool[index * per_level : (index + 1) * per_level]
                 pool_path.write_text(body + "\n" + "".join(f"{a} {b} {c}\n" for a, b, c in chunk))
                 path = form_path
+            background = Writer(writer, other_body, other_pool) if writes else None
+            if background:
+                background.start()
             numbers = wrk(
                 port=args.port,
                 path=path,
@@ -394,31 +453,41 @@ def measure(args, levels, prepared, tmp) -> dict:
                 browser=browser,
                 pool_file=pool_path,
             )
+            if background:
+                background.stop.set()
+                background.join(timeout=60)
+                numbers["writes_to_another_cohort"] = background.statuses
+                if set(background.statuses) != {"302"}:
+                    print(f"WARNING: the writes answered {background.statuses}, not only 302")
             if pool_path:
                 path = None
                 if set(numbers["statuses"]) != {"302"}:
                     print(f"WARNING: the session log answered {numbers['statuses']}, not only 302")
             results[name][str(users)] = numbers
             print(
-                f"{name:<20} {users:>3} users: {numbers['rps']:8.1f} req/s  "
+                f"{name:<24} {users:>3} users: {numbers['rps']:8.1f} req/s  "
                 f"p50 {numbers['p50_ms']:7.1f}  p95 {numbers['p95_ms']:7.1f}  "
                 f"p99 {numbers['p99_ms']:7.1f} ms  {numbers['statuses']}",
                 flush=True,
             )
     for levels_ in results.values():
         for users, numbers in levels_.items():
-            floor = results["trivial"][users]["rps"]
-            numbers["ratio_to_trivial"] = round(numbers["rps"] / floor, 3) if floor else None
+            for base in ("trivial", "sign_in"):
+                floor = results[base][users]["rps"]
+                numbers[f"ratio_to_{base}"] = round(numbers["rps"] / floor, 3) if floor else None
     return results, warmups
 
 
 def print_table(results: dict) -> None:
-    print(f"\n{'page':<20} {'users':>5} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'ratio':>6}")
+    print(
+        f"\n{'page':<24} {'users':>5} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} "
+        f"{'/trivial':>8} {'/sign-in':>8}"
+    )
     for name, levels in results.items():
         for users, n in levels.items():
             print(
-                f"{name:<20} {users:>5} {n['rps']:8.1f} {n['p50_ms']:7.1f} {n['p95_ms']:7.1f} "
-                f"{n['p99_ms']:7.1f} {n['ratio_to_trivial']:6.3f}"
+                f"{name:<24} {users:>5} {n['rps']:8.1f} {n['p50_ms']:7.1f} {n['p95_ms']:7.1f} "
+                f"{n['p99_ms']:7.1f} {n['ratio_to_trivial']:8.3f} {n['ratio_to_sign_in']:8.3f}"
             )
 
 

@@ -46,8 +46,10 @@ class Requester:
     handler = WSGIHandler()
 
     def __init__(self, username: str):
+        """`-` for nobody signed in (the sign-in page)."""
         client = Client()
-        client.force_login(User.objects.get(username=username))
+        if username != "-":
+            client.force_login(User.objects.get(username=username))
         self.cookie = "; ".join(f"{k}={v.value}" for k, v in client.cookies.items())
 
     def get(self, path: str) -> tuple[str, int]:

@@ -1,5 +1,6 @@
-"""Run by bench/run with the benchmark's settings: finds the pages' ids and makes the pool of
-held, unlogged sessions that the session-log POST logs one each. Prints JSON."""
+"""Run by bench/run with the benchmark's settings: finds the pages' ids and makes the pools of
+held, unlogged sessions that the session-log POST logs one each: one in the cohort of 100, one in
+another cohort for the writes mixed into the reads. Prints JSON."""
 
 import datetime as dt
 import json
@@ -18,11 +19,13 @@ from demo.scale import BIG_COHORT, SCALE_TRAINER  # noqa: E402
 from trainees.models import Cohort, TrainingSession  # noqa: E402
 
 FORMAT = "%Y-%m-%dT%H:%M"
+# The demo's programme admin (demo/seed.py), whose landing page is the programme page.
+ADMIN_USERNAME = "admin"
 
 
-def main(pool_size: int) -> None:
-    cohort = Cohort.objects.get(name=BIG_COHORT)
-    trainee = cohort.trainees.select_related("user").order_by("pk").first()
+def _pool(cohort: Cohort, size: int) -> list[TrainingSession]:
+    """`size` + 1 held, unlogged sessions of `cohort`, every trainee expected: the first is the
+    form's model, the others are logged one each."""
     first = cohort.sessions.order_by("starts_at").first()
     trainees = list(cohort.trainees.values_list("pk", flat=True))
     tz = first.trainer.time_zone
@@ -39,12 +42,39 @@ def main(pool_size: int) -> None:
             location="Benchmark hall",
             notes="bench/run session-log pool",
         )
-        for i in range(pool_size + 1)
+        for i in range(size + 1)
     )
     through = TrainingSession.trainees.through
     through.objects.bulk_create(
         through(trainingsession_id=s.pk, trainee_id=t) for s in sessions for t in trainees
     )
+    return sessions
+
+
+def _listed(sessions: list[TrainingSession]) -> list:
+    tz = sessions[0].trainer.time_zone
+    return [
+        [
+            s.pk,
+            s.starts_at.astimezone(tz).strftime(FORMAT),
+            s.ends_at.astimezone(tz).strftime(FORMAT),
+        ]
+        for s in sessions
+    ]
+
+
+def main(pool_size: int, other_pool_size: int) -> None:
+    cohort = Cohort.objects.get(name=BIG_COHORT)
+    trainee = cohort.trainees.select_related("user").order_by("pk").first()
+    sessions = _pool(cohort, pool_size)
+    # The writes mixed into the reads of the big cohort go to another cohort of the scale data.
+    other = (
+        Cohort.objects.filter(revision=cohort.revision, trainers__username=SCALE_TRAINER)
+        .exclude(pk=cohort.pk)
+        .order_by("name")
+        .first()
+    )
+    others = _pool(other, other_pool_size) if other is not None else []
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # the planner's statistics, after the bulk inserts
     print(
@@ -53,23 +83,20 @@ def main(pool_size: int) -> None:
                 "trainee_username": trainee.user.username,
                 "trainee_pk": trainee.pk,
                 "trainer_username": SCALE_TRAINER,
+                "admin_username": ADMIN_USERNAME,
                 "cohort_pk": cohort.pk,
-                "cohort_trainees": len(trainees),
+                "cohort_trainees": cohort.trainees.count(),
                 "modules": cohort.revision.modules.count(),
                 "trainee_attendances": trainee.attendances.count(),
                 "form_session": sessions[0].pk,
-                "pool": [
-                    [
-                        s.pk,
-                        s.starts_at.astimezone(tz).strftime(FORMAT),
-                        s.ends_at.astimezone(tz).strftime(FORMAT),
-                    ]
-                    for s in sessions[1:]
-                ],
+                "pool": _listed(sessions[1:]),
+                "other_cohort_pk": other.pk if other is not None else None,
+                "other_form_session": others[0].pk if others else None,
+                "other_pool": _listed(others[1:]) if others else [],
             }
         )
     )
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    main(int(sys.argv[1]), int(sys.argv[2]))

@@ -10,8 +10,8 @@ trainees), then for each size runs a child process that:
 1. opens the cohort of 100 and as many 20-trainee cohorts as make up the size, closes the others
    (the weekly job reports on trainees of open cohorts only), forgets the previous run's claims
    and notifications, sets the schedule to Monday 00:00 (so the week's run is due), clears
-   quiet hours (so every e-mail goes out now, not in the morning) and raises the progress
-   generation (so nothing cached by an earlier run is reused);
+   quiet hours (so every e-mail goes out now, not in the morning) and raises every row's
+   cache version (so nothing cached by an earlier run is reused);
 2. runs `reports.tasks.weekly_reports_send` with Celery eager (its chunks run in the process)
    inside `notifications.services.deliveries_inline()`: every delivery is rendered (progress,
    boards, CSV and PDF attachments) and sent at commit, through `bench.mailsink`, which builds
@@ -70,7 +70,7 @@ def child(size: int, workers: int = 0) -> dict:
     from notifications.models import Delivery, Notification
     from reports.models import ReportKind, ReportSchedule, ReportSend
     from trainees.models import Cohort
-    from trainees.progress_cache import progress_changed
+    from trainees.progress_cache import versions_raise_all
 
     scale = list(
         Cohort.objects.filter(revision__programme__code=SCALE_PROGRAMME_CODE).order_by("name")
@@ -92,9 +92,9 @@ def child(size: int, workers: int = 0) -> dict:
     schedule.enabled, schedule.weekday, schedule.local_time = True, 0, dt.time(0, 0)
     schedule.save()
     User.objects.update(quiet_hours_start=None, quiet_hours_end=None)
-    # The bulk updates above raise no generation: raise it, so that the run starts cold, as a
+    # The bulk updates above raise no version: raise them all, so that the run starts cold, as a
     # week of records would leave it, and reuses nothing cached by a previous run.
-    progress_changed()
+    versions_raise_all()
     run = _run_by_worker(workers, kinds) if workers else _run_in_process()
     sent = dict(
         Delivery.objects.filter(notification__kind__in=kinds, status="sent")

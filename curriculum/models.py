@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from trainingtracker.versioned import CacheVersioned
+
 GRADE_MIN, GRADE_MAX = 1, 5
 
 
@@ -45,7 +47,7 @@ class ProgrammeQuerySet(models.QuerySet):
         return self.all() if _curriculum_reader(user) else self.none()
 
 
-class Programme(models.Model):
+class Programme(CacheVersioned):
     """A training programme, such as payload specialist training for the Tiangong station."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -53,7 +55,7 @@ class Programme(models.Model):
     description = models.TextField(_("description"), blank=True)
 
     objects = ProgrammeQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["cache_version"])
 
     class Meta:
         verbose_name = _("programme")
@@ -98,7 +100,7 @@ class ProgrammeRevisionQuerySet(models.QuerySet):
         return self.drafts() if _curriculum_manager(user) else self.none()
 
 
-class ProgrammeRevision(models.Model):
+class ProgrammeRevision(CacheVersioned):
     """One numbered version of a programme's requirements. Published revisions never change."""
 
     programme = models.ForeignKey(
@@ -117,7 +119,7 @@ class ProgrammeRevision(models.Model):
     )
 
     objects = ProgrammeRevisionQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["cache_version"])
 
     class Meta:
         verbose_name = _("programme revision")

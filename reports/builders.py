@@ -65,26 +65,25 @@ def reported_trainees(readers) -> list[Trainee]:
     )
 
 
-def reported_progress(trainees: list[Trainee], *, stamp: tuple[str, ...] | None) -> dict:
+def reported_progress(trainees: list[Trainee]) -> dict:
     """{trainee id: progress} on the active time zone's day, where the weekly job's chunk
-    (`services.weekly_progress_warm`) cached it under `stamp`, read before the trainees were;
-    the missing ones are worked out together, in a fixed number of queries, and cached."""
+    (`services.weekly_progress_warm`) cached it under each trainee's stamp, read with the
+    trainees (`reported_trainees`) before their records; the missing ones are worked out
+    together, in a fixed number of queries, and cached."""
     by_pk = {t.pk: t for t in trainees}
     return progress_cache.cached_many(
         "report_progress",
-        {pk: (pk,) for pk in by_pk},
+        {t.pk: (progress_cache.trainee_stamp(t, rendered=False), (t.pk,)) for t in trainees},
         lambda missing: {
             p.trainee.pk: p for p in trainees_progress(trainees=[by_pk[pk] for pk in missing])
         },
-        stamp=stamp,
     )
 
 
 def trainee_weekly(recipient, params: dict) -> Report:
     """A trainee's own week: progress, readiness, what is next and what expires."""
-    stamp = progress_cache.stamp(rendered=False)  # before the trainee's records are read
     (trainee,) = reported_trainees([recipient])
-    progress = reported_progress([trainee], stamp=stamp)[trainee.pk]
+    progress = reported_progress([trainee])[trainee.pk]
     today = progress.on
     start = timezone.now()
     upcoming = list(
@@ -144,15 +143,14 @@ def board_attachments(board: CohortBoard, *, stamp: tuple[str, ...] | None) -> t
 
     Laying out the PDF is most of a digest's cost, so one PDF is shared by every reader of the
     same board (cohort and trainees shown) in the same language and time zone, cached under
-    `stamp` (`progress_cache.stamp()`, read before the board's records): the generation and
-    the day, so a write in between renders it afresh, never serves it stale.
+    `stamp` (`progress_cache.cohort_stamp()`, read before the board's records): the versions
+    of the cohort's rows and the day, so a write in between renders it afresh, never serves
+    it stale.
     """
     name = slugify(board.cohort.name) or f"cohort-{board.cohort.pk}"
     cohort = board.cohort.pk
     parts = (cohort, *[row.progress.trainee.pk for row in board.rows])
-    pdf = progress_cache.cached_many(
-        "board_pdf", {cohort: parts}, lambda missing: {cohort: board_pdf(board)}, stamp=stamp
-    )[cohort]
+    pdf = progress_cache.cached("board_pdf", parts, stamp, lambda: board_pdf(board))
     return (
         (f"{name}-board.csv", cohort_board_csv_text(board=board).encode(), "text/csv"),
         (f"{name}-board.pdf", pdf, "application/pdf"),
@@ -173,9 +171,11 @@ def _digest_cohorts(recipient, params: dict) -> list[Cohort]:
 def trainer_digest(recipient, params: dict) -> Report:
     """The boards of the cohorts a trainer trains: who is ready, who is blocked and why, each
     board attached as CSV and as PDF."""
-    stamp = progress_cache.stamp()  # before the boards are read (see board_attachments)
-    boards = [cohort_board(cohort=c, user=recipient) for c in _digest_cohorts(recipient, params)]
-    attachments = tuple(a for board in boards for a in board_attachments(board, stamp=stamp))
+    boards, attachments = [], ()
+    for cohort in _digest_cohorts(recipient, params):
+        stamp = progress_cache.cohort_stamp(cohort)  # before the board is read
+        boards.append(board := cohort_board(cohort=cohort, user=recipient))
+        attachments += board_attachments(board, stamp=stamp)
     text, html = _render("trainer_digest", {"reader": recipient, "boards": boards})
     if len(boards) == 1:
         subject = _("Cohort digest: %(cohort)s") % {"cohort": boards[0].cohort.name}

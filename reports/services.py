@@ -135,19 +135,18 @@ def weekly_readers() -> dict[str, list[User]]:
 
 def weekly_progress_warm(*, readers: list[User]) -> None:
     """Work out the progress of the trainees among `readers` together, and cache it under the
-    progress generation and each one's day (trainees/progress_cache.py), for their weekly
+    versions of each one's rows and day (trainees/progress_cache.py), for their weekly
     reports to read when the delivery layer builds them one at a time: ~9 queries for a chunk
-    instead of ~9 per trainee. A write in between raises the generation, and the report works
-    its progress out afresh: never stale."""
+    instead of ~9 per trainee. A write in between raises the trainee's version, and the report
+    works its progress out afresh: never stale."""
     zones: dict[str, list[User]] = {}
     for reader in readers:
         zones.setdefault(str(reader.time_zone), []).append(reader)
     for same_zone in zones.values():
         with timezone.override(same_zone[0].time_zone):
-            stamp = progress_cache.stamp(rendered=False)  # before the records
-            if stamp is None:
+            if not progress_cache.enabled():
                 return  # no cache: each report works out its own
-            reported_progress(reported_trainees(same_zone), stamp=stamp)
+            reported_progress(reported_trainees(same_zone))
 
 
 def weekly_reports_due(*, now: dt.datetime | None = None) -> list[DueReport]:

@@ -120,15 +120,15 @@ def _a_cache_of_its_own(settings):
 
 @pytest.fixture(autouse=True)
 def _no_progress_cache(settings):
-    """Each test's database is rolled back and its generation of progress with it, so cached
-    progress would leak between tests: off, except where `progress_cache_on` turns it on."""
+    """Off, except where `progress_cache_on` turns it on: the pages' own tests count the queries
+    of the page computed (cold), and the cache's tests compare the two."""
     settings.PROGRESS_CACHE = False
 
 
 @pytest.fixture
 def progress_cache_on(settings):
     """The progress cache on, in a fresh local-memory cache of the test's own, for tests that
-    commit for real (`transaction=True`), as production raises the generation at a commit."""
+    commit for real (`transaction=True`), as production does."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.PROGRESS_CACHE = True
 

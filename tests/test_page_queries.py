@@ -103,14 +103,16 @@ PAGES = [
     ("trainer", "trainees:trainee_detail", "trainee_a", LAYOUT + 22),
     ("medic", "trainees:trainee_detail", "trainee_a", LAYOUT + 22),
     # The cohort, its trainees, their progress loaded at once (10). Counted with the progress
-    # cache off (cold); warm, the generation and the cohort (tests/trainees/progress/test_cache.py).
+    # cache off (cold); warm, the cohort and its trainees' versions
+    # (tests/trainees/progress/test_cache.py).
     ("trainer", "trainees:cohort_board", "cohort_a", LAYOUT + 12),
     ("programme_admin", "trainees:cohort_board", "cohort_a", LAYOUT + 12),
     # The trainee, attendance with grades, results with grades, grants; progress (10).
     ("trainee", "trainees:transcript", "trainee_a", LAYOUT + 16),
     ("programme_admin", "trainees:trainee_list", None, LAYOUT + 2),
-    # + the sessions held and not yet logged
-    ("trainer", "trainees:trainer_home", None, LAYOUT + 6),
+    # The cohorts and their trainees (2), the upcoming, recent and held-not-logged sessions (3).
+    # Counted cold; warm, the cohorts' versions (tests/trainees/progress/test_cache.py).
+    ("trainer", "trainees:trainer_home", None, LAYOUT + 5),
     # + whether the person may log the session (no query for those who log nothing)
     ("trainer", "trainees:session_detail", "session_a", LAYOUT + 4),
     ("trainee", "trainees:session_detail", "session_a", LAYOUT + 3),

@@ -118,7 +118,7 @@ def test_embedded_defaults_need_no_service(tmp_path):
         ],
         DJANGO_VAR_DIR=str(tmp_path),
     )
-    assert "'ENGINE': 'trainingtracker.db.sqlite3'" in values["DATABASES"]
+    assert "'ENGINE': 'django.db.backends.sqlite3'" in values["DATABASES"]
     assert str(tmp_path / "db.sqlite3") in values["DATABASES"]
     assert values["CELERY_BROKER_URL"].startswith("filesystem://")
     assert str(tmp_path / "celery" / "queue") in values["CELERY_BROKER_TRANSPORT_OPTIONS"]
@@ -151,8 +151,8 @@ def test_urls_switch_to_postgresql_and_redis_with_broker_and_cache_apart(tmp_pat
         DJANGO_VAR_DIR=str(tmp_path),
     )
     assert "db.internal" in values["DATABASES"]
-    # Django's backend, with the raise of the progress generation before a commit.
-    assert "'ENGINE': 'trainingtracker.db.postgresql'" in values["DATABASES"]
+    # Django's own backend.
+    assert "'ENGINE': 'django.db.backends.postgresql'" in values["DATABASES"]
     assert values["CELERY_BROKER_URL"] == "redis://cache.internal:6379/2"
     assert "redis://cache.internal:6379/3" in values["CACHES"]
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"

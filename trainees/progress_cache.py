@@ -1,231 +1,311 @@
-"""Cached summaries of progress, invalidated on write (docs/benchmarks.md).
+"""Cached progress: which rows' versions each write raises, and the stamps of the pages that
+progress is shown on (the generic part is trainingtracker/versioned.py).
 
 Progress is worked out from every record a trainee has and from the day, which made the board
 (100 trainees by 60 modules) and the dashboard spend most of their time recomputing what had not
-changed. Here a computed summary (or a rendered part of a page) is cached with the **stamp** it
-was computed at, and used only while the stamp is still the current one:
+changed. Their parts are cached under a stamp of the versions of the rows they depend on: the
+trainee, their cohort and the cohort's curriculum revision for a trainee's record; the cohort,
+its revision and each of its trainees for the board; the revisions for a curriculum.
 
-- the **generation**: one database row (`ProgressGeneration`) whose counter every committed
-  write to a model that progress, the board or the dashboard read raises by one. The signals
-  below catch each `save` and `delete` (and roster changes) of the trainees', curriculum's and
-  accounts' models; the bulk writes of the services call `progress_changed()` themselves. The
-  raise is written inside the writing transaction, as its last statement before the commit
-  (trainingtracker/db): the records and the generation commit together, so once the records
-  are visible the old stamp is never current again, and a crash loses both or neither. A
-  reader reads the generation before the records, so whatever it caches with a generation was
-  read no earlier than that generation. A write outside a transaction commits on its own, and
-  the raise follows it at once (the services write in transactions);
-- the **day** (`timezone.localdate()`): currencies, holds, certificates and pace depend on it;
-- the database's **epoch** (in the generation), so that two databases sharing one cache never
-  read each other's entries.
+**Which rows a write raises** (`DEPENDS`): every save, delete and many-to-many change of a model
+that a cached page reads raises the versions of the rows it belongs to, inside the writing
+transaction, through the signals below (the services, the admin, the shell, the factories); the
+services' bulk writes, which send no signal, call `versions_raise_for` (trainees/services.py). A
+test checks that every model of the apps these pages read is listed here or ignored on purpose.
+What is shown on every page (a person's name) raises every row's version.
 
-The entry's key names what it is: the kind, the trainee or cohort, the **reader** and their
-permissions where it is per reader, and the **language and time zone** where it is rendered.
-Not the stamp: a new generation overwrites an entry rather than adding one, so the cache holds
-at most one entry per page and reader however often the records change.
+**Stamps are read before the records**: from the rows as loaded (`trainee_stamp`, the trainee
+with its cohort and revision in one row), or in one query before the records are read
+(`cohort_stamp`, `cohorts_stamp`, `revisions_stamp`). A write committed between the stamp and
+the records is cached under the older stamp, which is no longer current: never served.
+tests/trainees/progress/test_cache.py checks the order of the queries.
 
-A generation is global: any write invalidates every summary. That keeps the rule simple and
-provable (no write can be missed by working out whom it affects); reads far outnumber writes.
-Entries expire after `PROGRESS_CACHE_SECONDS`. Off when `settings.PROGRESS_CACHE` is false (the
-test suite, except the tests of this module).
+A write to one cohort's records leaves every other cohort's pages, and the other trainees'
+records, warm.
 """
 
-import datetime as dt
-import hashlib
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils import timezone, translation
+from django.db.models import Q, QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
-from trainees.models import ProgressGeneration
-from trainingtracker.db import before_commit
+from accounts.models import User
+from curriculum.models import (
+    AssessmentCriterion,
+    AssessmentDefinition,
+    Competency,
+    Module,
+    Prerequisite,
+    Programme,
+    ProgrammeRevision,
+    Qualification,
+)
+from trainees.models import (
+    AssessmentAllowance,
+    AssessmentAmendment,
+    AssessmentResult,
+    Cohort,
+    CohortPlanEntry,
+    CohortRevisionMove,
+    CompetencyGrade,
+    Measurement,
+    MedicalCertificate,
+    MedicalHold,
+    QualificationGrant,
+    SessionAttendance,
+    SessionLogDraft,
+    SubmissionKey,
+    Trainee,
+    TraineeStatusChange,
+    TrainingSession,
+)
+from trainingtracker.versioned import (
+    Fragment,
+    cached,
+    cached_many,
+    enabled,
+    fragment,
+    prefetch,
+    reader,
+    stamp,
+)
 
-WATCHED_APPS = ("trainees", "curriculum", "accounts")
-# Written often, read by no progress: skipping them keeps the generation (and the cache) stable.
-IGNORED_MODELS = {"submissionkey", "sessionlogdraft", "progressgeneration"}
+# The generic part, used through this module by the pages of progress.
+__all__ = ["Fragment", "cached", "cached_many", "enabled", "fragment", "prefetch", "reader"]
+
+# The rows whose versions key the cache, in the order a write raises them (always the same
+# order, so that two transactions raising several never wait for each other in a circle).
+VERSIONED = (Programme, ProgrammeRevision, Cohort, Trainee)
 
 
-def enabled() -> bool:
-    return getattr(settings, "PROGRESS_CACHE", True)
+# Which rows a write changes -------------------------------------------------------------------
 
 
-def generation() -> str:
-    """The current generation, "epoch:counter"; one query."""
-    row = ProgressGeneration.objects.values_list("epoch", "counter").first()
-    if row is None:
-        row = ProgressGeneration.objects.get_or_create(pk=ProgressGeneration.SINGLETON)[0]
-        return f"{row.epoch}:{row.counter}"
-    return f"{row[0]}:{row[1]}"
+def _ids(objs, attname: str) -> set:
+    return {value for obj in objs if (value := getattr(obj, attname, None)) is not None}
 
 
-def _bump(connection) -> None:
-    """Raise the generation by one, creating its row if a flush removed it. One statement, so
-    that two writers committing together both raise it (no lost update, no duplicate row)."""
-    table = connection.ops.quote_name(ProgressGeneration._meta.db_table)
-    epoch = ProgressGeneration._meta.get_field("epoch").get_db_prep_value(uuid.uuid4(), connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (id, epoch, counter) VALUES (%s, %s, 1) "  # noqa: S608 (names only)
-            f"ON CONFLICT (id) DO UPDATE SET counter = {table}.counter + 1",
-            [ProgressGeneration.SINGLETON, epoch],
+def _trainees(attname: str):
+    return lambda objs: {Trainee: Q(pk__in=_ids(objs, attname))}
+
+
+def _cohorts(attname: str):
+    return lambda objs: {Cohort: Q(pk__in=_ids(objs, attname))}
+
+
+def _revisions(attname: str):
+    return lambda objs: {ProgrammeRevision: Q(pk__in=_ids(objs, attname))}
+
+
+def _revisions_of_modules(attname: str):
+    return lambda objs: {
+        ProgrammeRevision: Q(
+            pk__in=Module.objects.filter(pk__in=_ids(objs, attname)).values("revision")
         )
+    }
 
 
-def progress_changed(using: str = DEFAULT_DB_ALIAS) -> None:
-    """Something progress reads is being written: raise the generation inside the writing
-    transaction, just before it commits (trainingtracker/db), so the new records and the new
-    generation become visible together or not at all; once per transaction. Outside a
-    transaction, at once."""
-    before_commit(_bump, using)
+def _everything(objs) -> dict:
+    """A person's name, shown on every page (a trainer's, an assessor's, the publisher of a
+    revision): every row's version but the programmes'."""
+    return {ProgrammeRevision: Q(), Cohort: Q(), Trainee: Q()}
 
 
-def _watched(sender) -> bool:
-    meta = sender._meta
-    return (
-        meta.app_label in WATCHED_APPS
-        and meta.model_name not in IGNORED_MODELS
-        and not meta.model_name.startswith("historical")
+# For each model whose rows progress, the board, the dashboard or the transcript read: the
+# versioned rows that a write of `objs` (saved, deleted or bulk-written) changes, read from the
+# objects' own foreign keys (a deleted row is gone from the table, not from the object), or
+# through a parent that outlives them (a cascade deletes children first).
+DEPENDS: dict[type, Callable[[list], dict]] = {
+    ProgrammeRevision: _revisions("pk"),
+    # A programme's name is shown with its revisions' (a cohort's "programme, revision 2").
+    Programme: lambda objs: {
+        Programme: Q(pk__in=_ids(objs, "pk")),
+        ProgrammeRevision: Q(programme__in=_ids(objs, "pk")),
+    },
+    Module: _revisions("revision_id"),
+    Qualification: _revisions("revision_id"),
+    Prerequisite: _revisions_of_modules("module_id"),
+    Competency: _revisions_of_modules("module_id"),
+    AssessmentDefinition: _revisions_of_modules("module_id"),
+    AssessmentCriterion: lambda objs: {
+        ProgrammeRevision: Q(
+            pk__in=AssessmentDefinition.objects.filter(pk__in=_ids(objs, "definition_id")).values(
+                "module__revision"
+            )
+        )
+    },
+    Cohort: _cohorts("pk"),
+    CohortPlanEntry: _cohorts("cohort_id"),
+    CohortRevisionMove: _cohorts("cohort_id"),
+    TrainingSession: _cohorts("cohort_id"),
+    # A trainee's own row (name in the roster, crew role, status, cohort) shows on their
+    # cohort's pages (a trainer's floor), theirs before a move too.
+    Trainee: lambda objs: {
+        Cohort: Q(pk__in=_ids(objs, "cohort_id") | _ids(objs, "_cohort_before")),
+        Trainee: Q(pk__in=_ids(objs, "pk")),
+    },
+    TraineeStatusChange: _trainees("trainee_id"),
+    SessionAttendance: _trainees("trainee_id"),
+    AssessmentResult: _trainees("trainee_id"),
+    AssessmentAllowance: _trainees("trainee_id"),
+    QualificationGrant: _trainees("trainee_id"),
+    Measurement: _trainees("trainee_id"),
+    MedicalHold: _trainees("trainee_id"),
+    MedicalCertificate: _trainees("trainee_id"),
+    AssessmentAmendment: lambda objs: {
+        Trainee: Q(
+            pk__in=AssessmentResult.objects.filter(pk__in=_ids(objs, "result_id")).values("trainee")
+        )
+    },
+    CompetencyGrade: lambda objs: {
+        Trainee: Q(
+            pk__in=SessionAttendance.objects.filter(pk__in=_ids(objs, "attendance_id")).values(
+                "trainee"
+            )
+        )
+        | Q(
+            pk__in=AssessmentResult.objects.filter(pk__in=_ids(objs, "result_id")).values("trainee")
+        )
+    },
+    User: _everything,
+}
+# Written often and read by no cached page.
+IGNORED = {SubmissionKey, SessionLogDraft}
+# What of a person the cached pages show: a save that changes none of it raises nothing (a
+# sign-in's last_login, a password, a language or time zone, which the key holds anyway).
+USER_SHOWN = ("username", "display_name", "native_name", "is_active")
+
+
+def versions_raise(rows: dict) -> None:
+    """Give the rows `rows` selects ({versioned model: Q}) new versions, in the caller's
+    transaction: one UPDATE per model, in `VERSIONED` order. Through the base manager: a
+    published revision refuses other updates, not this one (trainingtracker/versioned.py)."""
+    version = uuid.uuid4()
+    for model in VERSIONED:
+        if model in rows:
+            model._base_manager.filter(rows[model]).update(cache_version=version)
+
+
+def versions_raise_for(model: type, objs: Iterable) -> None:
+    """Raise the versions a write of `objs` of `model` changes (a bulk write, which sends no
+    signal); nothing for a model no cached page reads."""
+    depends = DEPENDS.get(model)
+    objs = list(objs)
+    if depends is not None and objs:
+        versions_raise(depends(objs))
+
+
+def versions_raise_all() -> None:
+    """Every row a new version: after writes that went around the ORM's signals (the demo's
+    and the benchmark's bulk loads)."""
+    versions_raise({model: Q() for model in VERSIONED})
+
+
+def _user_before(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    if raw or instance._state.adding or update_fields == frozenset({"last_login"}):
+        return
+    instance._shown_before = (
+        User._base_manager.filter(pk=instance.pk).values_list(*USER_SHOWN).first()
     )
 
 
-def _on_write(sender, using, update_fields=None, **kwargs) -> None:
-    # A sign-in saves `last_login`, which no progress reads: every sign-in would empty the cache.
-    if _watched(sender) and update_fields != frozenset({"last_login"}):
-        progress_changed(using)
+def _trainee_before(sender, instance, raw=False, **kwargs) -> None:
+    """Before a trainee's row is written (which locks it): raise their cohort's version, before
+    and after a move, so that the cohort is locked before the trainee, as every writer does."""
+    if raw:
+        return
+    if not instance._state.adding:
+        instance._cohort_before = (
+            Trainee._base_manager.filter(pk=instance.pk).values_list("cohort", flat=True).first()
+        )
+    versions_raise(
+        {Cohort: Q(pk__in=_ids([instance], "cohort_id") | _ids([instance], "_cohort_before"))}
+    )
 
 
-def _on_m2m(sender, action, using, **kwargs) -> None:
-    if action in ("post_add", "post_remove", "post_clear") and _watched(kwargs["model"]):
-        progress_changed(using)
+def _on_write(sender, instance, raw=False, **kwargs) -> None:
+    if raw or sender not in DEPENDS:
+        return
+    if sender is User:
+        before = getattr(instance, "_shown_before", None)
+        if kwargs.get("created") or before == tuple(getattr(instance, f) for f in USER_SHOWN):
+            return  # a new person is on no page yet; nothing shown changed
+    versions_raise_for(sender, [instance])
+
+
+def _on_m2m(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
+    """A roster, a cohort's trainers, a definition's assessors: the rows of both sides. A
+    person's side raises nothing: what a page shows of their roles is in its key (`reader`)."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not isinstance(instance, User):
+        versions_raise_for(type(instance), [instance])
+    if pk_set and model in DEPENDS and model is not User:
+        versions_raise_for(model, model._base_manager.filter(pk__in=pk_set))
 
 
 def connect() -> None:
     """Called from TraineesConfig.ready()."""
+    pre_save.connect(_user_before, sender=User, dispatch_uid="progress_cache_user")
+    pre_save.connect(_trainee_before, sender=Trainee, dispatch_uid="progress_cache_trainee")
     post_save.connect(_on_write, dispatch_uid="progress_cache_save")
     post_delete.connect(_on_write, dispatch_uid="progress_cache_delete")
     m2m_changed.connect(_on_m2m, dispatch_uid="progress_cache_m2m")
 
 
-def stamp(*, rendered: bool = True) -> tuple[str, ...] | None:
-    """The generation and the day, and the language and time zone if what is cached is
-    rendered, read now; None when the cache is off. A view that caches what it builds from
-    records it has read itself calls this *before* reading them: a write committed between its
-    reads and a later generation read would otherwise be cached, unseen, under the new one."""
+# Stamps ---------------------------------------------------------------------------------------
+
+
+def trainee_stamp(trainee: Trainee, *, rendered: bool = True) -> tuple[str, ...] | None:
+    """The stamp of a trainee's record, from the trainee as loaded with its cohort and revision
+    (`select_related("cohort__revision")`, one row, no query here), read before the records."""
+    cohort = trainee.cohort
+    return stamp(
+        (
+            trainee.pk,
+            trainee.cache_version,
+            cohort.pk,
+            cohort.cache_version,
+            cohort.revision_id,
+            cohort.revision.cache_version,
+        ),
+        rendered=rendered,
+    )
+
+
+def cohort_stamp(cohort: Cohort, *, rendered: bool = True) -> tuple[str, ...] | None:
+    """The stamp of a cohort's board: the cohort and its revision as loaded, and its trainees'
+    versions, one query, made before the board's records are read."""
     if not enabled():
         return None
-    fields = (generation(), timezone.localdate().isoformat())
-    if rendered:
-        fields += (translation.get_language() or "", timezone.get_current_timezone_name())
-    return fields
+    trainees = Trainee._base_manager.filter(cohort=cohort).order_by("pk")
+    return stamp(
+        (
+            cohort.pk,
+            cohort.cache_version,
+            cohort.revision_id,
+            cohort.revision.cache_version,
+            *trainees.values_list("pk", "cache_version"),
+        ),
+        rendered=rendered,
+    )
 
 
-def reader(user) -> tuple[int, str]:
-    """What a value rendered for `user` depends on of them: who they are and what they may do
-    (a role changed is a change of permissions, which the generation does not follow). Their
-    permissions are loaded already by the view's access check."""
-    permissions = "|".join(sorted(user.get_all_permissions()))
-    return user.pk, hashlib.sha256(permissions.encode()).hexdigest()
+def cohorts_stamp(cohorts: QuerySet, *, rendered: bool = True) -> tuple[str, ...] | None:
+    """The stamp of a list of cohorts, their sessions and rosters (a trainer's floor): the
+    versions of the cohorts that `cohorts` selects and of their revisions, one query, made
+    before the cohorts are read for the page (a trainee's own row raises their cohort's). A
+    cohort that joins or leaves the list changes it too."""
+    if not enabled():
+        return None
+    rows = cohorts.order_by("pk").values_list("pk", "cache_version", "revision__cache_version")
+    return stamp(rows, rendered=rendered)
 
 
-def _name(kind: str, stamp: tuple[str, ...], parts) -> str:
-    """The entry's key: what it is and, if rendered, its language and time zone, but not the
-    generation and day, which are kept in the entry: a new generation overwrites the entry
-    instead of adding one, so the cache holds one entry per page and reader, however often the
-    records change."""
-    text = "|".join([kind, *stamp[2:], *map(str, parts)])
-    return "progress:" + hashlib.sha256(text.encode()).hexdigest()
-
-
-def _read(name: str, stamp: tuple[str, ...]):
-    entry = cache.get(name)
-    return entry[1] if entry is not None and entry[0] == stamp[:2] else None
-
-
-def _write(name: str, stamp: tuple[str, ...], value, seconds: int | None = None) -> None:
-    seconds = settings.PROGRESS_CACHE_SECONDS if seconds is None else seconds
-    cache.set(name, (stamp[:2], value), seconds)
-
-
-@dataclass
-class Fragment:
-    """A part of a page built from records read after `stamp`, for `{% progress_fragment %}`
-    (trainees/templatetags/progress.py). `until`, if given, is called once the part is rendered
-    and returns when it stops being true by itself (None: not before the day ends)."""
-
-    name: str
-    stamp: tuple[str, ...] | None
-    until: Callable[[], dt.datetime | None] | None = None
-    entry: tuple | None = field(default=None, repr=False)  # from `prefetch`
-    prefetched: bool = False
-
-    def read(self) -> str | None:
-        if self.stamp is None:
-            return None
-        entry = self.entry if self.prefetched else cache.get(self.name)
-        return entry[1] if entry is not None and entry[0] == self.stamp[:2] else None
-
-    def write(self, html: str) -> None:
-        if self.stamp is None:
-            return
-        seconds = settings.PROGRESS_CACHE_SECONDS
-        until = self.until() if self.until else None
-        if until is not None:
-            # Whole seconds, rounded down: the entry is gone by `until`, never after it.
-            seconds = min(seconds, int((until - timezone.now()).total_seconds()))
-        if seconds > 0:
-            _write(self.name, self.stamp, html, seconds)
-
-
-def fragment(stamp: tuple[str, ...] | None, kind: str, *parts, until=None) -> Fragment:
-    return Fragment(name=_name(kind, stamp or (), parts), stamp=stamp, until=until)
-
-
-def prefetch(*fragments: Fragment) -> None:
-    """Read the fragments of one page in one cache round trip."""
-    live = [f for f in fragments if f.stamp is not None]
-    found = cache.get_many([f.name for f in live]) if live else {}
-    for f in live:
-        f.entry, f.prefetched = found.get(f.name), True
-
-
-def cached(kind: str, parts: tuple, compute, *, rendered: bool = False):
-    """`compute()`, or its value cached for `kind` and `parts` at this generation and day.
-    `compute` reads the records itself, after the generation (see `stamp`)."""
-    now = stamp(rendered=rendered)
-    if now is None:
-        return compute()
-    name = _name(kind, now, parts)
-    value = _read(name, now)
-    if value is None:
-        value = compute()
-        _write(name, now, value)
-    return value
-
-
-def cached_many(kind: str, parts: dict, compute_missing, *, stamp: tuple[str, ...] | None) -> dict:
-    """For each `id: parts` of `parts`, its cached value; the missing ones are computed together
-    by `compute_missing(ids)` (returning {id: value}) and cached. `stamp` (see there) was read
-    before the records that `compute_missing` uses. One cache round trip when all are cached."""
-    if stamp is None:
-        return compute_missing(list(parts))
-    names = {pk: _name(kind, stamp, p) for pk, p in parts.items()}
-    found = cache.get_many(list(names.values()))
-    values = {
-        pk: entry[1]
-        for pk, name in names.items()
-        if (entry := found.get(name)) is not None and entry[0] == stamp[:2]
-    }
-    missing = [pk for pk in parts if pk not in values]
-    if missing:
-        computed = compute_missing(missing)
-        cache.set_many(
-            {names[pk]: (stamp[:2], computed[pk]) for pk in missing},
-            settings.PROGRESS_CACHE_SECONDS,
-        )
-        values |= computed
-    return values
+def revisions_stamp(revision_ids: Iterable[int]) -> tuple[str, ...] | None:
+    """The stamp of curriculum revisions' content, one query, made before it is read."""
+    if not enabled():
+        return None
+    rows = ProgrammeRevision._base_manager.filter(pk__in=revision_ids).order_by("pk")
+    return stamp(rows.values_list("pk", "cache_version"), rendered=False)

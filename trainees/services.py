@@ -1,4 +1,4 @@
-"""What the services of every area share: a write to the records raises the progress generation,
+"""What the services of every area share: a bulk write raises the versions of the rows it changes,
 and a form's one-time key is claimed in the transaction of the write it guards."""
 
 import uuid
@@ -9,24 +9,25 @@ from simple_history.utils import bulk_update_with_history as _bulk_update_with_h
 
 from accounts.models import User
 from trainees.models import SubmissionKey
-from trainees.progress_cache import progress_changed
+from trainees.progress_cache import versions_raise_for
 
 
-def _progress_changing(write):
-    """A bulk write sends no `post_save`: raise the progress generation (progress_cache) too."""
+def _versions_raising(write):
+    """A bulk write sends no `post_save`: raise the versions of the rows it changes
+    (progress_cache) in the same transaction."""
 
-    def wrapped(*args, **kwargs):
-        result = write(*args, **kwargs)
-        progress_changed()
+    def wrapped(objs, model, *args, **kwargs):
+        result = write(objs, model, *args, **kwargs)
+        versions_raise_for(model, objs)
         return result
 
     return wrapped
 
 
-bulk_create_with_history = _progress_changing(_bulk_create_with_history)
+bulk_create_with_history = _versions_raising(_bulk_create_with_history)
 
 
-bulk_update_with_history = _progress_changing(_bulk_update_with_history)
+bulk_update_with_history = _versions_raising(_bulk_update_with_history)
 
 
 class AlreadySubmitted(Exception):

@@ -142,6 +142,8 @@ TEMPLATES = [
                 "accounts.context_processors.navigation",
                 "notifications.context_processors.bell",
             ],
+            # Template tags that belong to no app: a part of a page cached under versions.
+            "libraries": {"fragments": "trainingtracker.fragments"},
         },
     },
 ]
@@ -156,7 +158,7 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "trainingtracker.db.sqlite3",
+            "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
             "OPTIONS": {
                 # Web, worker and beat write to one file: WAL lets readers go on while one
@@ -166,23 +168,15 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
-            # Django's default, said aloud: pytest-django recognises an in-memory test database
-            # by the ENGINE name, which ours (below) does not have.
-            "TEST": {"NAME": ":memory:"},
         }
     }
-# Django's backends with work run just before a commit (trainingtracker/db, for the progress cache).
-OUR_BACKENDS = {
-    "django.db.backends.postgresql": "trainingtracker.db.postgresql",
-    "django.db.backends.sqlite3": "trainingtracker.db.sqlite3",
-}
-if DATABASES["default"]["ENGINE"] not in OUR_BACKENDS.values():
-    try:
-        DATABASES["default"]["ENGINE"] = OUR_BACKENDS[DATABASES["default"]["ENGINE"]]
-    except KeyError:
-        raise ImproperlyConfigured(
-            f"DATABASE_URL: use PostgreSQL or SQLite, not {DATABASES['default']['ENGINE']}."
-        ) from None
+if DATABASES["default"]["ENGINE"] not in (
+    "django.db.backends.postgresql",
+    "django.db.backends.sqlite3",
+):
+    raise ImproperlyConfigured(
+        f"DATABASE_URL: use PostgreSQL or SQLite, not {DATABASES['default']['ENGINE']}."
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -533,7 +527,6 @@ LOGGING = {
 }
 
 # --- Cached progress (trainees/progress_cache.py) ---------------------------------------
-# Summaries of progress cached under a generation that every committed write raises; off in the
-# test suite (tests/conftest.py), where each test's rolled-back database would reuse generations.
+# Summaries of progress and parts of pages cached under the versions of the rows they show.
 PROGRESS_CACHE = env.bool("DJANGO_PROGRESS_CACHE", default=True)
 PROGRESS_CACHE_SECONDS = env.int("DJANGO_PROGRESS_CACHE_SECONDS", default=6 * 3600)

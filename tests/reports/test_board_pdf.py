@@ -2,7 +2,7 @@
 laid out per board, language and time zone and shared by its readers, never served after a
 write.
 
-These tests commit for real (`transaction=True`), so the generation is raised as in production,
+These tests commit for real (`transaction=True`), as production does,
 with a fresh local-memory cache. Li Hao (`trainer`) and Zhou Min (`other_trainer`) both train
 cohort A here; Zhou Min reads Chinese.
 """

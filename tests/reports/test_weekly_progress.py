@@ -1,7 +1,7 @@
 """The weekly job works out the trainees' progress once per chunk and their reports,
 built one at a time by the delivery layer, read it from the progress cache: never after a write.
 
-These tests commit for real (`transaction=True`), so the generation is raised as in production,
+These tests commit for real (`transaction=True`), as production does,
 with a fresh local-memory cache. Ayesha (`trainee`) and Zhao Lei (`other_trainee`).
 """
 

@@ -49,7 +49,6 @@ from .medical import (
     Metric,
     certificates_lacking,
 )
-from .progress import ProgressGeneration
 from .sessions import (
     SessionAttendance,
     SessionLogDraft,
@@ -82,7 +81,6 @@ __all__ = [
     "MedicalHold",
     "MedicalHoldQuerySet",
     "Metric",
-    "ProgressGeneration",
     "QualificationGrant",
     "ResultRecordQuerySet",
     "SessionAttendance",

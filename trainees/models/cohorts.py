@@ -18,6 +18,7 @@ from curriculum.models import (
     ProgrammeRevision,
 )
 from trainees.models.common import _can
+from trainingtracker.versioned import CacheVersioned
 
 
 def _check_module_in_cohort_revision(record) -> None:
@@ -57,7 +58,7 @@ class CohortQuerySet(models.QuerySet):
         )
 
 
-class Cohort(models.Model):
+class Cohort(CacheVersioned):
     """A group that trains together on one revision of the programme, with its trainers."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -78,7 +79,7 @@ class Cohort(models.Model):
     )
 
     objects = CohortQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[trainers])
+    history = HistoricalRecords(m2m_fields=[trainers], excluded_fields=["cache_version"])
 
     class Meta:
         verbose_name = _("cohort")
@@ -183,7 +184,7 @@ class TraineeStatus(models.TextChoices):
     FLIGHT_ASSIGNED = "flight_assigned", _("Assigned to a flight")
 
 
-class Trainee(models.Model):
+class Trainee(CacheVersioned):
     """A person in training: their cohort, agency, crew role and where they stand."""
 
     class Agency(models.TextChoices):
@@ -219,7 +220,7 @@ class Trainee(models.Model):
     status_since = models.DateField(_("status since"), default=timezone.localdate)
 
     objects = TraineeQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["cache_version"])
 
     class Meta:
         verbose_name = _("trainee")

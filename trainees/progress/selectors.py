@@ -235,10 +235,14 @@ class _ProgressRecords:
     def load(cls, trainees: list[Trainee], on: dt.date) -> "_ProgressRecords":
         ids = [t.pk for t in trainees]
         revision_ids = {t.cohort.revision_id for t in trainees}
-        # The curriculum is the same for every trainee of a revision: cached per generation
-        # (progress_cache), it is read once per week's reports, not once per trainee.
+        # The curriculum is the same for every trainee of a revision: cached under the
+        # revisions' versions (progress_cache), it is read once per week's reports, not once
+        # per trainee.
         modules, assessments, prerequisites = progress_cache.cached(
-            "curriculum", tuple(sorted(revision_ids)), lambda: _curriculum(revision_ids)
+            "curriculum",
+            tuple(sorted(revision_ids)),
+            progress_cache.revisions_stamp(revision_ids),
+            lambda: _curriculum(revision_ids),
         )
         hours: dict[int, dict[int, Decimal]] = defaultdict(dict)
         for trainee_id, module_id, total in (

@@ -58,13 +58,14 @@ def _category(request) -> str:
 def cohort_board_page(request, pk: int):
     """The cohort's trainees by module: status with its label, readiness, pace.
 
-    The table is a `{% progress_fragment %}` per generation of progress, day, language, time
-    zone, category and reader (trainees/progress_cache.py): a board whose records did not change
-    since it was last shown costs two queries and one cache read, and no progress computed."""
-    stamp = progress_cache.stamp()  # before the cohort and its trainees are read (see there)
+    The table is a `{% cached_fragment %}` per versions of the cohort, its revision and its
+    trainees, day, language, time zone, category and reader (trainees/progress_cache.py): a
+    board whose records did not change since it was last shown costs two queries and one cache
+    read, and no progress computed."""
     cohort = get_object_or_404(
         Cohort.objects.visible_to(request.user).select_related("revision__programme"), pk=pk
     )
+    stamp = progress_cache.cohort_stamp(cohort)  # before the board's records are read
     category = _category(request)
     return render(
         request,
@@ -144,7 +145,6 @@ RECENT_REMARKS = 5
 @permission_required("accounts.view_own_progress", raise_exception=True)
 def trainee_home(request):
     """The trainee's landing page: their own record."""
-    stamp = progress_cache.stamp()  # before the record is read (_trainee_record)
     trainee = (
         Trainee.objects.visible_to(request.user)
         .select_related("user", "cohort__revision__programme")
@@ -153,30 +153,30 @@ def trainee_home(request):
     )
     if trainee is None:
         return render(request, "trainees/not_enrolled.html")
-    return _trainee_record(request, trainee, own=True, stamp=stamp)
+    return _trainee_record(request, trainee, own=True)
 
 
 @permission_any_required(*SEES_TRAINEES, "accounts.view_own_progress")
 def trainee_detail(request, pk: int):
     """One trainee's record, as the person looking may see it."""
-    stamp = progress_cache.stamp()  # before the record is read (_trainee_record)
     trainee = get_object_or_404(
         Trainee.objects.visible_to(request.user).select_related(
             "user", "cohort__revision__programme"
         ),
         pk=pk,
     )
-    return _trainee_record(request, trainee, own=trainee.user_id == request.user.pk, stamp=stamp)
+    return _trainee_record(request, trainee, own=trainee.user_id == request.user.pk)
 
 
-def _trainee_record(request, trainee: Trainee, *, own: bool, stamp: tuple[str, ...] | None):
-    """The record page: two `{% progress_fragment %}`s, cached per trainee, reader and their
-    permissions, language and time zone, and used while `stamp` (generation of progress and
-    day, read before the trainee) is current, the first also only until the first upcoming
-    session it lists starts. A record unchanged since it was last shown costs one cache read
-    and no query for its contents, so what the fragments show is lazy: read (and its queryset
-    built) only when rendered."""
+def _trainee_record(request, trainee: Trainee, *, own: bool):
+    """The record page: two `{% cached_fragment %}`s, cached per trainee, reader and their
+    permissions, language and time zone, and used while their stamp (the versions of the
+    trainee, their cohort and revision, loaded with the trainee before any record, and the day)
+    is current, the first also only until the first upcoming session it lists starts. A record
+    unchanged since it was last shown costs one cache read and no query for its contents, so
+    what the fragments show is lazy: read (and its queryset built) only when rendered."""
     user = request.user
+    stamp = progress_cache.trainee_stamp(trainee)
     reader = progress_cache.reader(user)
     upcoming = SimpleLazyObject(
         lambda: list(

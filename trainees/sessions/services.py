@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from trainees.models import (
     Trainee,
     TrainingSession,
 )
+from trainees.progress_cache import versions_raise
 from trainees.services import (
     bulk_create_with_history,
     bulk_update_with_history,
@@ -200,6 +201,15 @@ def session_log(
         raise ValidationError({"ends_at": _("A completed session cannot end in the future.")})
     _roster_check(cohort=session.cohort, trainees=[entry.trainee for entry in entries])
     _version_claim(session=session, version=version)
+    # The cohort's and the crew's rows, locked now in the order every writer takes them
+    # (progress_cache.VERSIONED), not in the order of the writes below: two logs, or a log and
+    # a schedule, of one cohort never wait for each other in a circle.
+    versions_raise(
+        {
+            Cohort: Q(pk=session.cohort_id),
+            Trainee: Q(pk__in=[entry.trainee.pk for entry in entries]),
+        }
+    )
     session.starts_at = starts_at
     session.ends_at = ends_at
     session.status = TrainingSession.Status.COMPLETED

@@ -11,11 +11,13 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from curriculum.models import Module
+from trainees import progress_cache
 from trainees.access import SEES_TRAINEES
 from trainees.models import (
     Cohort,
@@ -42,12 +44,27 @@ from trainingtracker.helpers import (
     refusal_shown,
 )
 
+FLOOR_WINDOW = dt.timedelta(days=14)  # the sessions listed ahead and behind
+
 
 @permission_required("accounts.log_training", raise_exception=True)
 def trainer_home(request):
-    """The training floor: the person's cohorts, their upcoming and recent sessions."""
+    """The training floor: the person's cohorts with their trainees, the sessions held but not
+    logged, and their sessions of the two weeks ahead and behind.
+
+    A trainer's landing page, opened many times a day: all of it is one `{% cached_fragment %}`
+    under the versions of every cohort whose sessions or trainees it may list (read first, in
+    one query), the reader, language and time zone, and until the clock changes a list (the
+    next session starts or ends, one enters the two weeks ahead or leaves those behind). Warm,
+    it costs that query and one cache read; what it shows is read only when rendered."""
     user = request.user
     now = timezone.now()
+    stamp = progress_cache.cohorts_stamp(
+        Cohort.objects.filter(
+            Q(pk__in=Cohort.objects.visible_to(user).values("pk"))
+            | Q(pk__in=TrainingSession.objects.filter(trainer=user).values("cohort"))
+        )
+    )
     cohorts = (
         Cohort.objects.visible_to(user)
         .filter(closed_on__isnull=True)
@@ -57,29 +74,54 @@ def trainer_home(request):
                 "trainees",
                 queryset=Trainee.objects.visible_to(user).select_related("user"),
             ),
-            "trainers",
         )
     )
     if not user.has_perm("accounts.manage_people"):
         cohorts = cohorts.filter(trainers=user)
-    sessions = TrainingSession.objects.visible_to(user).select_related(
-        "module", "cohort", "trainer"
+    listed = ("starts_at", "location", "status", "module__code", "module__title", "cohort__name")
+    sessions = TrainingSession.objects.visible_to(user)
+    loggable = TrainingSession.objects.loggable_by(user).filter(
+        status=TrainingSession.Status.SCHEDULED
     )
+
+    def listing(queryset, *order):
+        rows = queryset.select_related("module", "cohort").only(*listed).order_by(*order)
+        return SimpleLazyObject(lambda: list(rows[:RECENT_SESSIONS]))
+
+    upcoming = listing(
+        sessions.filter(starts_at__gte=now, starts_at__lt=now + FLOOR_WINDOW), "starts_at"
+    )
+    recent = listing(
+        sessions.filter(starts_at__lt=now, starts_at__gte=now - FLOOR_WINDOW), "-starts_at"
+    )
+    to_log = listing(loggable.filter(ends_at__lt=now), "starts_at")
+
+    def until() -> dt.datetime | None:
+        """When the lists change with no write: the next listed session starts (it moves to
+        the recent ones), the oldest recent one leaves the two weeks behind, the next session
+        beyond two weeks enters them, the next scheduled session ends (it is to be logged)."""
+        moments = [upcoming[0].starts_at] if upcoming else []
+        if recent:
+            moments.append(recent[-1].starts_at + FLOOR_WINDOW)
+        later = sessions.filter(starts_at__gte=now + FLOOR_WINDOW).order_by("starts_at")
+        if (starts := later.values_list("starts_at", flat=True).first()) is not None:
+            moments.append(starts - FLOOR_WINDOW)
+        ending = loggable.filter(ends_at__gte=now).order_by("ends_at")
+        if (ends := ending.values_list("ends_at", flat=True).first()) is not None:
+            moments.append(ends)
+        return min(moments) if moments else None
+
     return render(
         request,
         "trainees/trainer_home.html",
         {
+            "floor": progress_cache.fragment(
+                stamp, "training_floor", *progress_cache.reader(user), until=until
+            ),
             "cohorts": cohorts,
-            "upcoming": sessions.filter(
-                starts_at__gte=now, starts_at__lt=now + dt.timedelta(days=14)
-            ).order_by("starts_at")[:RECENT_SESSIONS],
-            "recent": sessions.filter(
-                starts_at__lt=now, starts_at__gte=now - dt.timedelta(days=14)
-            ).order_by("-starts_at")[:RECENT_SESSIONS],
-            "to_log": TrainingSession.objects.loggable_by(user)
-            .filter(status=TrainingSession.Status.SCHEDULED, ends_at__lt=now)
-            .select_related("module", "cohort")
-            .order_by("starts_at")[:RECENT_SESSIONS],
+            "upcoming": upcoming,
+            "recent": recent,
+            "to_log": to_log,
         },
     )
 

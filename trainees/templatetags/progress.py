@@ -1,15 +1,9 @@
 """Template tags for the progress pages."""
 
-import re
-
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 register = template.Library()
-
-INDENTATION = re.compile(r"\n\s+")
-PREFORMATTED = re.compile(r"<(pre|textarea)\b", re.IGNORECASE)
 
 
 @register.simple_tag(takes_context=True)
@@ -27,35 +21,3 @@ def module_status(context, progress) -> str:
             '<span class="badge tt-status-{}">{}</span>', progress.status, progress.status_label
         )
     return badge
-
-
-@register.tag
-def progress_fragment(parser, token):
-    """`{% progress_fragment fragment %}...{% endprogress_fragment %}`: the enclosed part of the
-    page, from the cache while `fragment` (a `progress_cache.Fragment`, whose stamp was read
-    before the records the part shows) is current, otherwise rendered and cached. Like Django's
-    `{% cache %}`, with the entry checked against the stamp instead of keyed by it."""
-    bits = token.split_contents()
-    if len(bits) != 2:
-        raise template.TemplateSyntaxError(f"{bits[0]} takes one argument, a Fragment.")
-    nodelist = parser.parse(("endprogress_fragment",))
-    parser.delete_first_token()
-    return ProgressFragmentNode(nodelist, parser.compile_filter(bits[1]))
-
-
-class ProgressFragmentNode(template.Node):
-    def __init__(self, nodelist, fragment):
-        self.nodelist = nodelist
-        self.fragment = fragment
-
-    def render(self, context) -> str:
-        fragment = self.fragment.resolve(context)
-        html = fragment.read()
-        if html is None:
-            html = self.nodelist.render(context)
-            if not PREFORMATTED.search(html):
-                # The templates' indentation was a third of the record page's 100 kB: a line
-                # break alone renders the same, outside <pre> and <textarea>.
-                html = mark_safe(INDENTATION.sub("\n", html))  # noqa: S308 (rendered above)
-            fragment.write(html)
-        return mark_safe(html)  # noqa: S308 (rendered by this node, from the cache or now)

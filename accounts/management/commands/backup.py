@@ -16,9 +16,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 # Made again by `migrate` (with other ids): referred to by natural key instead.
-# Made by migrations in every database; and the progress cache's generation, which belongs to
-# this database's cache entries, not to the records (restore gives the new one its own epoch).
-EXCLUDED = ["contenttypes", "auth.permission", "trainees.ProgressGeneration"]
+# Made by migrations in every database.
+EXCLUDED = ["contenttypes", "auth.permission"]
 
 
 class Command(BaseCommand):

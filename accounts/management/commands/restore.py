@@ -8,6 +8,8 @@ are off while it loads: the backup's history is the history. All in one transact
 that fails to load leaves the database as it was.
 """
 
+import uuid
+
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -24,6 +26,14 @@ SITE_ROWS = [
     "notifications.HistoricalReminderSettings",
     "reports.ReportSchedule",
     "reports.HistoricalReportSchedule",
+]
+
+# The rows whose versions key the cached pages (`trainingtracker.versioned.CacheVersioned`).
+VERSIONED_ROWS = [
+    "curriculum.Programme",
+    "curriculum.ProgrammeRevision",
+    "trainees.Cohort",
+    "trainees.Trainee",
 ]
 
 
@@ -45,7 +55,8 @@ class Command(BaseCommand):
             for label in SITE_ROWS:
                 apps.get_model(label).objects.all().delete()
             call_command("loaddata", file, verbosity=0)
-            # A new epoch: entries that a cache shared with the backed-up database holds must
-            # never be taken for this one's (trainees/progress_cache.py), from older backups too.
-            apps.get_model("trainees.ProgressGeneration").objects.all().delete()
+            # New versions for the rows that key the cached pages (trainingtracker/versioned.py):
+            # whatever a cache shared with the backed-up database holds is never reached here.
+            for label in VERSIONED_ROWS:
+                apps.get_model(label)._base_manager.update(cache_version=uuid.uuid4())
         self.stdout.write(f"Restored from {file}.")

@@ -10,7 +10,7 @@ from demo.seed import (
     demo_records_ensure,
     demo_records_remove,
 )
-from trainees.progress_cache import progress_changed
+from trainees.progress_cache import versions_raise_all
 
 
 class Command(BaseCommand):
@@ -61,7 +61,7 @@ class Command(BaseCommand):
         elif scale:
             self.stdout.write("Scale data already present (--refresh rebuilds it).")
         # The records were bulk-inserted: no cached progress from before may be read again.
-        progress_changed()
+        versions_raise_all()
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with:"))
         width = max(len(p.username) for p in DEMO_PEOPLE)
         for person in DEMO_PEOPLE:

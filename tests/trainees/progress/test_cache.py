@@ -1,19 +1,23 @@
 """Cached progress (trainees/progress_cache.py) is never stale: after each kind of write the board
 and the dashboard, served from the cache, are exactly what they are computed afresh.
 
-These tests commit for real (`transaction=True`): the generation is raised after a commit, as
-in production, and the cache is a fresh local-memory one.
+These tests commit for real (`transaction=True`), as production does, and the cache is a fresh
+local-memory one.
 """
 
 import datetime as dt
+import os
 import re
+import signal
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.core.cache import cache
-from django.db import OperationalError, connection, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -42,7 +46,7 @@ from trainees.medical.services import (
     medical_hold_close,
     medical_hold_open,
 )
-from trainees.models import MedicalHold, ProgressGeneration, QualificationGrant, TrainingSession
+from trainees.models import MedicalHold, QualificationGrant, TrainingSession
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("progress_cache_on")]
 
@@ -80,88 +84,181 @@ def dashboard(ayesha):
     return signed_in(ayesha.user), reverse("trainees:trainee_home")
 
 
-def _generation() -> int:
-    return ProgressGeneration.objects.get().counter
+def _versions(*rows) -> list:
+    """The rows' versions as stored now."""
+    return [
+        type(row)._base_manager.values_list("cache_version", flat=True).get(pk=row.pk)
+        for row in rows
+    ]
 
 
-# The generation -------------------------------------------------------------------------------
+# The versions ---------------------------------------------------------------------------------
 
 
-def test_a_committed_write_raises_the_generation_once_and_a_rolled_back_one_not(ayesha, medic):
-    before = progress_cache.generation()
+def test_a_committed_write_raises_its_rows_versions_and_a_rolled_back_one_not(ayesha, zhao, medic):
+    cohort, revision = ayesha.cohort, ayesha.cohort.revision
+    before = _versions(ayesha, cohort, revision, zhao)
     with transaction.atomic():
         medical_hold_open(trainee=ayesha, opened_on=timezone.localdate(), reason="Flu", by=medic)
-        trainee_status_change(
-            trainee=ayesha,
-            status="graduated",
-            effective_on=timezone.localdate(),
-            reason="Flu",
-            by=medic,
-        )
-        assert progress_cache.generation() == before  # not before the commit
-    after = _generation()
-    assert after == int(before.split(":")[1]) + 1
+        # In the writing transaction: the record and its row's version are one change.
+        assert _versions(ayesha)[0] != before[0]
+    after = _versions(ayesha, cohort, revision, zhao)
+    assert after[0] != before[0]
+    assert after[1:] == before[1:]  # the cohort, the curriculum and the other trainee: as they were
     with pytest.raises(RuntimeError), transaction.atomic():
         MedicalCertificateFactory(trainee=ayesha)
         raise RuntimeError
-    assert _generation() == after
-    # After a rollback the next committed write still raises it.
-    medical_hold_close(
-        hold=MedicalHold.objects.get(), closed_on=timezone.localdate(), note="Better", by=medic
-    )
-    assert _generation() == after + 1
+    assert _versions(ayesha, cohort, revision, zhao) == after
 
 
-def test_the_raise_is_the_last_statement_before_the_commit(ayesha, medic):
-    """Inside the writing transaction: the records and the new generation commit together."""
-    with CaptureQueriesContext(connection) as queries, transaction.atomic():
-        medical_hold_open(trainee=ayesha, opened_on=timezone.localdate(), reason="Flu", by=medic)
-        medical_hold_close(
-            hold=MedicalHold.objects.get(), closed_on=timezone.localdate(), note="Ok", by=medic
-        )
-    sql = [q["sql"] for q in queries.captured_queries]
-    raises = [i for i, q in enumerate(sql) if q.startswith('INSERT INTO "trainees_progressgen')]
-    assert len(raises) == 1  # two writes, one raise
-    assert sql[raises[0] + 1] == "COMMIT"
-    assert raises[0] > max(i for i, q in enumerate(sql) if "trainees_medicalhold" in q)
+def test_each_kind_of_row_is_raised_by_the_writes_it_shows(ayesha, zhao, course, trainer):
+    rows = (ayesha, ayesha.cohort, course.revision, zhao, zhao.cohort)
+
+    def raised(write) -> list[str]:
+        before = _versions(*rows)
+        write()
+        after = _versions(*rows)
+        return [type(row).__name__ for row, a, b in zip(rows, after, before, strict=True) if a != b]
+
+    session = None
+
+    def schedule():
+        nonlocal session
+        session = TrainingSessionFactory(cohort=ayesha.cohort, module=course.basic, trainer=trainer)
+
+    assert raised(schedule) == ["Cohort"]
+    # A roster: the session's cohort and the trainee, not the other cohort's.
+    assert raised(lambda: session.trainees.set([ayesha])) == ["Trainee", "Cohort"]
+    assert raised(lambda: MedicalCertificateFactory(trainee=zhao)) == ["Trainee"]
 
 
-def test_a_commit_that_fails_leaves_the_records_and_the_generation_as_they_were(
-    ayesha, medic, monkeypatch
-):
-    """What a crash between the commit and an after-commit raise could not promise: if the
-    commit does not happen, neither the records nor the generation change, and if it does, both
-    have."""
-    before = _generation()
-
-    def commit_fails(wrapper):
-        wrapper.connection.rollback()  # what the server does with a commit it cannot finish
-        raise OperationalError("the server went away")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(BaseDatabaseWrapper, "_commit", commit_fails)
-        with pytest.raises(OperationalError), transaction.atomic():
-            medical_hold_open(
-                trainee=ayesha, opened_on=timezone.localdate(), reason="Flu", by=medic
-            )
-    connection.close()  # as a worker would after a failed commit
-    assert not MedicalHold.objects.exists()
-    assert _generation() == before
-    assert connection.run_before_commit == []
+def test_a_stale_copy_saved_does_not_bring_an_old_version_back(ayesha, medic):
+    copy = type(ayesha).objects.get(pk=ayesha.pk)
     medical_hold_open(trainee=ayesha, opened_on=timezone.localdate(), reason="Flu", by=medic)
-    assert MedicalHold.objects.exists()
-    assert _generation() == before + 1
+    raised = _versions(ayesha)
+    copy.crew_role = "flight_engineer"
+    copy.save()  # the copy holds the version from before the hold
+    assert _versions(ayesha) not in ([copy.cache_version], raised)
 
 
-def test_a_sign_in_does_not_raise_the_generation(ayesha, client):
-    before = _generation()
+def test_every_model_a_cached_page_may_read_says_which_rows_it_raises():
+    """A model added to these apps without an entry would be written unseen by the cache."""
+    models = [
+        model
+        for app in ("trainees", "curriculum", "accounts")
+        for model in apps.get_app_config(app).get_models()
+        if not model.__name__.startswith("Historical")
+    ]
+    unclassified = [
+        m.__name__
+        for m in models
+        if m not in progress_cache.DEPENDS and m not in progress_cache.IGNORED
+    ]
+    assert unclassified == []
+
+
+def test_a_sign_in_or_a_new_language_raises_no_version(ayesha, client):
+    before = _versions(ayesha, ayesha.cohort)
     answer = client.post(
         reverse("accounts:login"), {"username": ayesha.user.username, "password": PASSWORD}
     )
     assert answer.status_code == 302
     ayesha.user.refresh_from_db()
     assert ayesha.user.last_login is not None
-    assert _generation() == before
+    ayesha.user.preferred_language = "ur"
+    ayesha.user.save()
+    assert _versions(ayesha, ayesha.cohort) == before
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the in-memory SQLite test database is not shared with another process",
+)
+def test_a_process_killed_right_after_its_commit_leaves_no_page_stale(
+    board, dashboard, ayesha, medic, settings
+):
+    """Another process opens a hold and is killed the instant its transaction has committed:
+    nothing it would have done after the commit was needed."""
+    client, url = board
+    assert b"Medical hold" not in _fresh(client, url, settings)
+    dashboard_before = _fresh(*dashboard, settings)
+    script = (
+        "import os, signal, django\n"
+        "django.setup()\n"
+        "from django.db import transaction\n"
+        "from django.utils import timezone\n"
+        "from accounts.models import User\n"
+        "from trainees.medical.services import medical_hold_open\n"
+        "from trainees.models import Trainee\n"
+        f"trainee, medic = Trainee.objects.get(pk={ayesha.pk}), User.objects.get(pk={medic.pk})\n"
+        "with transaction.atomic():\n"
+        "    transaction.on_commit(lambda: os.kill(os.getpid(), signal.SIGKILL))\n"
+        "    medical_hold_open(trainee=trainee, opened_on=timezone.localdate(),"
+        " reason='Killed', by=medic)\n"
+        "print('not killed')\n"
+    )
+    database = connection.settings_dict
+    url_of_database = (
+        f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
+        f"{database['PORT'] or 5432}/{database['NAME']}"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=os.environ
+        | {"DATABASE_URL": url_of_database, "DJANGO_SETTINGS_MODULE": "trainingtracker.settings"},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert "not killed" not in done.stdout
+    assert MedicalHold.objects.filter(trainee=ayesha, reason="Killed").exists()
+    assert b"Medical hold" in _fresh(client, url, settings)  # served by this process's cache
+    assert _fresh(*dashboard, settings) != dashboard_before  # the hold, in Urdu
+
+
+def test_a_write_to_one_cohort_leaves_the_other_cohorts_pages_warm(
+    ayesha, zhao, course, trainer, other_trainer, django_assert_num_queries
+):
+    theirs = [
+        (signed_in(other_trainer), reverse("trainees:cohort_board", args=[zhao.cohort.pk]), 6),
+        (signed_in(zhao.user), reverse("trainees:trainee_home"), 5),
+    ]
+    for client, url, _ in theirs:
+        client.get(url)
+    session = TrainingSessionFactory(
+        cohort=ayesha.cohort,
+        module=course.basic,
+        trainer=trainer,
+        status=TrainingSession.Status.SCHEDULED,
+        starts_at=timezone.now() - dt.timedelta(hours=6),
+    )
+    answer = signed_in(trainer).post(
+        reverse("trainees:session_log", args=[session.pk]), log_data(session, [ayesha])
+    )
+    assert answer.status_code == 302
+    for client, url, warm in theirs:
+        with django_assert_num_queries(warm):
+            assert client.get(url).status_code == 200
+
+
+def test_the_stamp_is_read_before_the_records(board, dashboard, ayesha, course):
+    """The versions come with the trainee or cohort row, or in their own query, before any
+    record is read: a write committed in between is then cached under the older stamp."""
+    SessionAttendanceFactory(
+        trainee=ayesha, session=TrainingSessionFactory(cohort=ayesha.cohort, module=course.basic)
+    )
+    records = ("trainees_sessionattendance", "trainees_assessmentresult", "trainees_medicalhold")
+    for client, url in (board, dashboard):
+        cache.clear()
+        with CaptureQueriesContext(connection) as cold:
+            client.get(url)
+        sql = [q["sql"] for q in cold.captured_queries]
+        reads = min(i for i, q in enumerate(sql) if any(table in q for table in records))
+        for table in ("trainees_trainee", "trainees_cohort", "curriculum_programmerevision"):
+            first = min(i for i, q in enumerate(sql) if f'"{table}"."cache_version"' in q)
+            assert first < reads, (url, table)
 
 
 def test_a_warm_board_computes_no_progress(board, ayesha, course, trainer, settings):
@@ -194,12 +291,12 @@ def test_a_warm_dashboard_reads_no_record(dashboard, ayesha, course):
     assert "trainees_trainingsession" not in read
 
 
-@pytest.mark.parametrize("page", ["dashboard", "board"])
+@pytest.mark.parametrize(("page", "warm"), [("dashboard", 5), ("board", 6)])
 def test_a_warm_page_costs_the_same_queries_with_ten_times_the_records(
-    page, request, ayesha, course, trainer, django_assert_num_queries
+    page, warm, request, ayesha, course, trainer, django_assert_num_queries
 ):
-    """Warm: session, user, the permissions, the bell, the generation and the trainee or
-    cohort; no more with more records, trainees and sessions."""
+    """Warm: session, user, the permissions, the bell and the trainee with its versions, or the
+    cohort and its trainees' versions; no more with more records, trainees and sessions."""
     client, url = request.getfixturevalue(page)
 
     def grow(n: int) -> None:
@@ -217,8 +314,8 @@ def test_a_warm_page_costs_the_same_queries_with_ten_times_the_records(
 
     for n in (2, 20):
         grow(n)
-        assert client.get(url).status_code == 200  # cold: the write raised the generation
-        with django_assert_num_queries(6):
+        assert client.get(url).status_code == 200  # cold: the write raised versions
+        with django_assert_num_queries(warm):
             assert client.get(url).status_code == 200
 
 
@@ -410,3 +507,82 @@ def test_a_certificate_made_by_a_factory_is_seen_too(board, ayesha, settings):
     before = _fresh(client, url, settings)
     MedicalCertificateFactory(trainee=ayesha)
     assert _fresh(client, url, settings) != before
+
+
+# The landing pages of trainers and programme admins ------------------------------------------
+
+
+def _whole(page) -> bytes:
+    body = page.content
+    return VOLATILE.sub(b"", body[body.index(b"<main") : body.index(b"</main>")])
+
+
+def _fresh_whole(client, url, settings) -> bytes:
+    """As `_fresh`, for a page whose cached part is all of it."""
+    settings.PROGRESS_CACHE = True
+    cached = _whole(client.get(url))
+    again = _whole(client.get(url))
+    settings.PROGRESS_CACHE = False
+    truth = _whole(client.get(url))
+    settings.PROGRESS_CACHE = True
+    assert cached == truth
+    assert again == truth
+    return truth
+
+
+def test_the_training_floor_follows_the_sessions_the_roster_and_the_clock(
+    ayesha, zhao, course, trainer, settings
+):
+    client, url = signed_in(trainer), reverse("trainees:trainer_home")
+    before = _fresh_whole(client, url, settings)
+    now = timezone.now()
+    session = TrainingSessionFactory(
+        cohort=ayesha.cohort,
+        module=course.basic,
+        trainer=trainer,
+        status=TrainingSession.Status.SCHEDULED,
+        starts_at=now + dt.timedelta(hours=2),
+        ends_at=now + dt.timedelta(hours=4),
+        location="Neutral buoyancy pool",
+    )
+    scheduled = _fresh_whole(client, url, settings)
+    assert b"Neutral buoyancy pool" in scheduled and scheduled != before
+    ayesha.crew_role = "commander"
+    ayesha.save()  # the trainee's own row: their cohort's roster
+    promoted = _fresh_whole(client, url, settings)
+    assert promoted != scheduled
+    ayesha.user.display_name = "Ayesha K. Malik"
+    ayesha.user.save()
+    assert b"Ayesha K. Malik" in _fresh_whole(client, url, settings)
+    # No write, only the clock: the session starts, then ends and is to be logged.
+    to_log = reverse("trainees:session_log", args=[session.pk]).encode()
+    with time_machine.travel(now + dt.timedelta(hours=3)):
+        assert to_log not in _fresh_whole(client, url, settings)
+    with time_machine.travel(now + dt.timedelta(hours=5)):
+        assert to_log in _fresh_whole(client, url, settings)
+
+
+def test_the_programme_page_follows_the_curriculum(course, programme_admin, settings):
+    client, url = signed_in(programme_admin), reverse("curriculum:home")
+    before = _fresh_whole(client, url, settings)
+    programme = course.revision.programme
+    draft = curriculum.revision_start(programme=programme)
+    with_draft = _fresh_whole(client, url, settings)
+    assert with_draft != before
+    programme.name = "Payload specialist training, 2027"
+    programme.save()
+    renamed = _fresh_whole(client, url, settings)
+    assert b"Payload specialist training, 2027" in renamed
+    curriculum.revision_publish(revision=draft, by=programme_admin)
+    assert _fresh_whole(client, url, settings) != renamed
+
+
+def test_a_landing_page_warm_costs_its_stamp_and_a_cache_read(
+    ayesha, course, trainer, programme_admin, django_assert_num_queries
+):
+    """Session, user, permissions, the versions, the bell; nothing the page lists."""
+    for user, name in ((trainer, "trainees:trainer_home"), (programme_admin, "curriculum:home")):
+        client = signed_in(user)
+        client.get(reverse(name))
+        with django_assert_num_queries(5):
+            assert client.get(reverse(name)).status_code == 200

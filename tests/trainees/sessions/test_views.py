@@ -555,9 +555,11 @@ def _crew_of(world, trainer, n):
 # bell's unread count, the session, the competencies, the attendances with their
 # grades and measurements, the expected roster and the crew, the draft. POST: the same reads,
 # the one-time key, the version claim, the session's validation (its constraints checked one by
-# one) and then every write in bulk with its history, whatever the crew's size.
+# one) and then every write in bulk with its history, whatever the crew's size; the cohort's and
+# the crew's cache versions raised first, in the one order, then again by each kind of write
+# (the session, attendances, grades, measurements: one UPDATE each, of rows already locked).
 LOG_PAGE_QUERIES = 10
-LOG_SAVE_QUERIES = 44
+LOG_SAVE_QUERIES = 49
 
 
 @pytest.mark.parametrize("n", [2, 6])

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('curriculum', '0002_module_archived_hours_positive'),
-        ('trainees', '0005_progress_generation'),
+        ('trainees', '0006_cache_versions_not_a_generation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

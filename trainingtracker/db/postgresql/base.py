@@ -1,7 +1,0 @@
-from django.db.backends.postgresql import base
-
-from trainingtracker.db import BeforeCommitMixin
-
-
-class DatabaseWrapper(BeforeCommitMixin, base.DatabaseWrapper):
-    pass
