@@ -1,9 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import User
+
+# django-otp's admin shows the authenticators' secrets and the recovery codes, and lets them be
+# edited: a second factor is set up by its owner and reset by a programme admin, in the product
+# (accounts.second_factor), where the reset is in the person's history.
+for _device in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)
 
 
 @admin.register(User)
@@ -28,7 +37,10 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
                 )
             },
         ),
-        (_("Roles and access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (
+            _("Roles and access"),
+            {"fields": ("is_active", "password_sign_in", "is_staff", "is_superuser", "groups")},
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (

@@ -64,3 +64,16 @@ def roles_changed(*, user, added, removed, by=None) -> None:
         ",".join(sorted(added)) or "-",
         ",".join(sorted(removed)) or "-",
     )
+
+
+def second_factor_failed(*, user, request) -> None:
+    logger.warning("second factor failed user=%s ip=%s", user.pk, _ip(request))
+
+
+def second_factor_reset(*, user, by) -> None:
+    logger.info("second factor reset user=%s by=%s", user.pk, by.pk)
+
+
+def sign_in_refused(*, provider: str, request) -> None:
+    """Someone the provider signed in whom the tracker does not know (no claim is logged)."""
+    logger.warning("single sign-on refused provider=%s ip=%s", provider, _ip(request))

@@ -26,6 +26,19 @@ SIGN_IN_NAME_LIMIT = AccessAttempt._meta.get_field("username").max_length
 
 class SignInForm(_HelperMixin, auth_forms.AuthenticationForm):
     submit_label = _("Sign in")
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "password_sign_in_off": _(
+            "This account signs in through your agency's single sign-on, not with a password."
+        ),
+    }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.password_sign_in:
+            raise forms.ValidationError(
+                self.error_messages["password_sign_in_off"], code="password_sign_in_off"
+            )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,6 +47,50 @@ class SignInForm(_HelperMixin, auth_forms.AuthenticationForm):
         # A failed sign-in is recorded by django-axes under the name typed: a longer name than
         # its column holds is refused here, beside the field, not by PostgreSQL (a 500).
         self.fields["username"].validators.append(MaxLengthValidator(SIGN_IN_NAME_LIMIT))
+
+
+class SecondFactorForm(_HelperMixin, forms.Form):
+    """The second step of a password sign-in: the authenticator's code, or a recovery code."""
+
+    submit_label = _("Continue")
+    code = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].replace(" ", "")
+        if not code.isalnum() or not code.isascii():
+            raise forms.ValidationError(_("A code has only digits and letters."))
+        return code
+
+
+class TotpSetupForm(SecondFactorForm):
+    """The first code of a new authenticator, which confirms that it was set up right."""
+
+    submit_label = _("Turn on two-factor sign-in")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.label = _("The six-digit code your app shows")
+        field.max_length = 6
+        field.widget.attrs.update(inputmode="numeric", maxlength=6)
+
+    def clean_code(self):
+        code = super().clean_code()
+        if not code.isdigit() or len(code) != 6:
+            raise forms.ValidationError(_("Type the six digits your app shows."))
+        return code
+
+
+class RecoveryCodesForm(TotpSetupForm):
+    """New recovery codes, for the person who still holds their authenticator."""
+
+    submit_label = _("Make new recovery codes")
 
 
 class PasswordChangeForm(_HelperMixin, auth_forms.PasswordChangeForm):

@@ -97,6 +97,16 @@ class User(AbstractUser):
         ),
     )
 
+    # Off for someone who signs in only through their agency's single sign-on: their password,
+    # if they have one, then opens nothing, and they sign results at the provider.
+    password_sign_in = models.BooleanField(
+        _("may sign in with a password"),
+        default=True,
+        help_text=_(
+            "Turn off for someone who signs in only through their agency's single sign-on."
+        ),
+    )
+
     objects = PersonManager()
     # Who changed a person's profile or roles, when. Never a password hash; sign-ins are in
     # django-axes' access log instead of here (see accounts.signals).
@@ -165,6 +175,12 @@ class User(AbstractUser):
     def primary_role(self) -> Role | None:
         """The role whose landing page this person sees first (see Role's order)."""
         return next((role for role in Role if role in self.roles), None)
+
+    @property
+    def signs_with_password(self) -> bool:
+        """Whether this person signs records by typing their password again; otherwise by
+        confirming who they are at their single sign-on provider."""
+        return self.password_sign_in and self.has_usable_password()
 
     def in_quiet_hours(self, at: dt.datetime | None = None) -> bool:
         """Whether `at` (default: now) falls in this person's quiet hours, in their time zone.

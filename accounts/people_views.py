@@ -23,6 +23,7 @@ from .forms import (
     RolesForm,
 )
 from .models import Role, User
+from .second_factor import second_factor_device, second_factor_reset
 from .selectors import lockouts_current
 from .services import (
     LinkSite,
@@ -105,7 +106,12 @@ def person_detail(request, pk: int):
     return render(
         request,
         "accounts/person_detail.html",
-        {"person": person, "role_labels": _role_labels(person), "history": history},
+        {
+            "person": person,
+            "role_labels": _role_labels(person),
+            "history": history,
+            "second_factor": second_factor_device(person) is not None,
+        },
     )
 
 
@@ -174,6 +180,18 @@ def person_deactivate(request, pk: int):
         action="deactivate",
         service=lambda person: user_deactivate(user=person, by=request.user),
         done=_("%(name)s can no longer sign in. Their records are kept."),
+    )
+
+
+@permission_required(MANAGE, raise_exception=True)
+def person_second_factor_reset(request, pk: int):
+    """Remove a person's authenticator and recovery codes (a lost phone); in their history."""
+    return _confirmed_action(
+        request,
+        pk,
+        action="second_factor_reset",
+        service=lambda person: second_factor_reset(user=person, by=request.user),
+        done=_("%(name)s sets up two-factor sign-in again at their next password sign-in."),
     )
 
 

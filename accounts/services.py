@@ -36,7 +36,7 @@ PROFILE_FIELDS = (
     "quiet_hours_start",
     "quiet_hours_end",
 )
-PERSON_FIELDS = ("display_name", "native_name", "email")
+PERSON_FIELDS = ("display_name", "native_name", "email", "password_sign_in")
 
 
 @dataclass(frozen=True)

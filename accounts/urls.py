@@ -44,6 +44,13 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # Single sign-on and two-factor sign-in.
+    path("sso/<str:provider>/start/", views.oidc_start, name="oidc_start"),
+    path("sso/<str:provider>/confirm/", views.oidc_confirm, name="oidc_confirm"),
+    path("sso/<str:provider>/callback/", views.oidc_callback, name="oidc_callback"),
+    path("two-factor/", views.second_factor_page, name="second_factor"),
+    path("two-factor/set-up/", views.second_factor_setup, name="second_factor_setup"),
+    path("two-factor/code/", views.second_factor_verify, name="second_factor_verify"),
     # People and profiles.
     path("profile/", people_views.profile, name="profile"),
     path("people/", people_views.people, name="people"),
@@ -55,4 +62,9 @@ urlpatterns = [
     path("people/<int:pk>/deactivate/", people_views.person_deactivate, name="person_deactivate"),
     path("people/<int:pk>/reactivate/", people_views.person_reactivate, name="person_reactivate"),
     path("people/<int:pk>/invite/", people_views.person_invite, name="person_invite"),
+    path(
+        "people/<int:pk>/two-factor-reset/",
+        people_views.person_second_factor_reset,
+        name="person_second_factor_reset",
+    ),
 ]

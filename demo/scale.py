@@ -351,6 +351,7 @@ class _ScaleBuilder:
                     signed_by=self.trainer,
                     signed_at=taken_at + dt.timedelta(minutes=30),
                     signature_meaning="assessed",
+                    signature_method="password",
                 )
             )
         results = _bulk(AssessmentResult, results, default_user=self.trainer)

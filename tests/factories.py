@@ -193,6 +193,7 @@ class AssessmentResultFactory(DjangoModelFactory):
     signed_by = factory.Maybe("signed", factory.SelfAttribute("assessor"), None)
     signed_at = factory.Maybe("signed", factory.SelfAttribute("taken_at"), None)
     signature_meaning = factory.Maybe("signed", "assessed", "")
+    signature_method = factory.Maybe("signed", "password", "")
 
 
 class MedicalHoldFactory(DjangoModelFactory):

@@ -46,6 +46,17 @@ EXPECTED = {
     "accounts:password_reset_done": each(OK, anonymous=OK),
     "accounts:password_reset_confirm": each(OK, anonymous=OK),
     "accounts:password_reset_complete": each(OK, anonymous=OK),
+    # Single sign-on: a round trip starts with a POST (a GET is 405 before anything); coming
+    # back from a provider that is not configured is not found, for anyone.
+    "accounts:oidc_start": each(NOT_ALLOWED, anonymous=NOT_ALLOWED),
+    "accounts:oidc_confirm": each(NOT_ALLOWED),
+    "accounts:oidc_callback": each(GONE, anonymous=GONE),
+    # Two-factor sign-in: one's own page; setting up is one's own too, or the second step of a
+    # password sign-in, as is the code's page: without one under way, back to sign in (the
+    # signed-in, to their landing page).
+    "accounts:second_factor": each(OK),
+    "accounts:second_factor_setup": each(OK, anonymous=MOVED),
+    "accounts:second_factor_verify": each(MOVED, anonymous=MOVED),
     "trainees:trainee_home": each(FORBIDDEN, trainee=OK, other_trainee=OK, operator=OK),
     # A trainee's own records as JSON. Pages without an id are checked without the
     # world, where no persona is enrolled: 404 (tests/security/test_data_ownership.py: 200).
@@ -338,6 +349,7 @@ PERSON_PAGES = {
         "person_deactivate",
         "person_reactivate",
         "person_invite",
+        "person_second_factor_reset",
     ]
 }
 COHORT_WRITE_PAGES = {

@@ -142,7 +142,8 @@ PAGES = [
     ("programme_admin", "trainees:cohort_plan", "cohort_a", LAYOUT + 3),
     ("programme_admin", "trainees:trainee_status", "trainee_a", LAYOUT + 2),
     ("programme_admin", "accounts:people", None, LAYOUT + 2),
-    ("programme_admin", "accounts:person_detail", "person_trainer", LAYOUT + 3),
+    # The person, their roles, their history, whether they set up two-factor sign-in.
+    ("programme_admin", "accounts:person_detail", "person_trainer", LAYOUT + 4),
     ("medic", "trainees:medical_record", "trainee_a", LAYOUT + 5),
     # The page's count and its notifications (written from their params, no query);
     # the lead times; the jobs' latest runs (their ids, then the runs).

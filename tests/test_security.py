@@ -19,6 +19,12 @@ ANONYMOUS_ALLOWED = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
+    # Single sign-on: starting a round trip (a POST) and coming back from the provider.
+    "accounts:oidc_start",
+    "accounts:oidc_callback",
+    # The second step of a password sign-in, for whoever passed the first (else to sign in).
+    "accounts:second_factor_verify",
+    "accounts:second_factor_setup",
     # The personal calendar feed: its secret token is the only way in.
     "calendar_feed",
 }

@@ -3,6 +3,7 @@
 Each case starts a fresh interpreter, since settings are read once per process.
 """
 
+import ast
 import json
 import subprocess
 import sys
@@ -255,3 +256,59 @@ def test_the_trusted_proxies_come_from_the_environment(tmp_path):
         DJANGO_TRUSTED_PROXY_COUNT="-1",
     )
     assert "DJANGO_TRUSTED_PROXY_COUNT: the number of proxies" in refused.stderr
+
+
+def test_single_sign_on_providers_come_from_the_environment(tmp_path):
+    values = settings_of(
+        ["OIDC_PROVIDERS", "SECOND_FACTOR_ROLES"],
+        **production_env(tmp_path),
+        OIDC_PROVIDERS="agency,cnsa",
+        OIDC_AGENCY_ISSUER="https://id.agency.example/",
+        OIDC_AGENCY_CLIENT_ID="tracker",
+        OIDC_AGENCY_CLIENT_SECRET="s1",
+        OIDC_AGENCY_LABEL="PSA",
+        OIDC_CNSA_ISSUER="https://sso.cnsa.example/realms/staff",
+        OIDC_CNSA_CLIENT_ID="tracker",
+        OIDC_CNSA_CLIENT_SECRET="s2",
+        OIDC_CNSA_CLAIM="employee_id",
+    )
+    providers = ast.literal_eval(values["OIDC_PROVIDERS"])
+    assert providers["agency"] == {
+        "issuer": "https://id.agency.example",
+        "client_id": "tracker",
+        "client_secret": "s1",
+        "label": "PSA",
+        "claim": "email",
+    }
+    assert (providers["cnsa"]["claim"], providers["cnsa"]["label"]) == ("employee_id", "cnsa")
+    # Production asks programme admins and medical officers for a second factor by default.
+    assert values["SECOND_FACTOR_ROLES"] == "['programme_admin', 'medical_officer']"
+
+
+def test_the_demo_asks_no_one_for_a_second_factor_unless_told(tmp_path):
+    assert settings_of(["SECOND_FACTOR_ROLES"], DJANGO_VAR_DIR=str(tmp_path)) == {
+        "SECOND_FACTOR_ROLES": "[]"
+    }
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"OIDC_PROVIDERS": "agency"}, "OIDC_PROVIDERS names agency: set OIDC_AGENCY_ISSUER"),
+        (
+            {
+                "OIDC_PROVIDERS": "agency",
+                "OIDC_AGENCY_ISSUER": "http://id.agency.example",
+                "OIDC_AGENCY_CLIENT_ID": "t",
+                "OIDC_AGENCY_CLIENT_SECRET": "s",
+            },
+            "OIDC_AGENCY_ISSUER must be an https:// address in production",
+        ),
+        ({"DJANGO_SECOND_FACTOR_ROLES": "operator"}, "DJANGO_SECOND_FACTOR_ROLES: unknown"),
+    ],
+    ids=["incomplete", "plain-http", "unknown-role"],
+)
+def test_it_refuses_a_sign_in_setting_it_cannot_use(tmp_path, env, message):
+    result = run_django("import django; django.setup()", **production_env(tmp_path), **env)
+    assert result.returncode != 0
+    assert message in result.stderr

@@ -87,6 +87,10 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_celery_beat",
+    # Two-factor sign-in: TOTP devices and recovery codes (accounts/second_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Ours after Django's: accounts replaces a signal receiver that django.contrib.auth connects.
     # Templates overriding the libraries' live in templates/, which is searched first.
     "accounts",
@@ -248,6 +252,60 @@ AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
+
+# Single sign-on by OpenID Connect (accounts/single_sign_on.py, docs/sign-in.md). OIDC_PROVIDERS
+# names the providers, e.g. "agency"; each is read from OIDC_<NAME>_ISSUER (its discovery document
+# is ISSUER/.well-known/openid-configuration), _CLIENT_ID, _CLIENT_SECRET, _LABEL (the button's
+# name) and _CLAIM: "email" (the default) matches a person by a verified e-mail address, any
+# other claim matches its value to a user name. Roles are never read from the provider.
+OIDC_PROVIDERS = {}
+for _key in env.list("OIDC_PROVIDERS", default=[]):
+    if not _key.isidentifier() or len(_key) > 30:
+        raise ImproperlyConfigured(f"OIDC_PROVIDERS: {_key!r} is not a name of letters and digits.")
+    _prefix = f"OIDC_{_key.upper()}_"
+    _missing = [
+        _prefix + part
+        for part in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET")
+        if not env.str(_prefix + part, default="")
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"OIDC_PROVIDERS names {_key}: set {', '.join(_missing)}.")
+    _issuer = env.str(_prefix + "ISSUER").rstrip("/")
+    if not DEBUG and not _issuer.startswith("https://"):
+        raise ImproperlyConfigured(f"{_prefix}ISSUER must be an https:// address in production.")
+    OIDC_PROVIDERS[_key.lower()] = {
+        "issuer": _issuer,
+        "client_id": env.str(_prefix + "CLIENT_ID"),
+        "client_secret": env.str(_prefix + "CLIENT_SECRET"),
+        "label": env.str(_prefix + "LABEL", default=_key),
+        "claim": env.str(_prefix + "CLAIM", default="email"),
+    }
+# A round trip to the provider must come back within this many seconds; a confirmation at the
+# provider signs for this long afterwards (one signature, on the page it was asked for).
+OIDC_ROUND_TRIP_SECONDS = env.int("OIDC_ROUND_TRIP_SECONDS", default=600)
+OIDC_CONFIRMATION_SECONDS = env.int("OIDC_CONFIRMATION_SECONDS", default=300)
+OIDC_TIMEOUT_SECONDS = env.int("OIDC_TIMEOUT_SECONDS", default=10)
+
+# Two-factor sign-in for password sign-in: the roles that must have it (a time-based code from an
+# app, or a recovery code). Production requires it of programme admins and medical officers by
+# default; with DJANGO_DEBUG=1 (the demo) nobody must, so the demo's people sign in with a
+# password alone. Anyone may set it up on their profile.
+SECOND_FACTOR_ROLES = env.list(
+    "DJANGO_SECOND_FACTOR_ROLES",
+    default=[] if DEBUG else ["programme_admin", "medical_officer"],
+)
+_unknown_roles = set(SECOND_FACTOR_ROLES) - {
+    "programme_admin",
+    "medical_officer",
+    "trainer",
+    "trainee",
+}
+if _unknown_roles:
+    raise ImproperlyConfigured(f"DJANGO_SECOND_FACTOR_ROLES: unknown {sorted(_unknown_roles)}.")
+# The issuer shown in the authenticator app beside the code.
+OTP_TOTP_ISSUER = env.str("DJANGO_OTP_ISSUER", default="Training tracker")
+# Minutes a person has, after their password, to give the second factor.
+SECOND_FACTOR_PENDING_SECONDS = 300
 
 # --- Languages, time ----------------------------------------------------------------------------
 

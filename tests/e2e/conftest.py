@@ -120,3 +120,82 @@ def demo(transactional_db, live_server, _demo_copy):
         _demo_copy.restore()
     else:
         call_command("seed_demo", force=True, verbosity=0)
+
+
+# The OpenID provider of the single sign-on tests ------------------------------------------------
+
+PROVIDER_PASSWORD = "agency-password-1"
+# The provider's people: the tracker's trainer (Li Hao, by his e-mail address), and someone the
+# tracker does not know.
+PROVIDER_PEOPLE = [
+    {"username": "li.hao", "email": "lihao@example.org", "password": PROVIDER_PASSWORD},
+    {"username": "stranger", "email": "stranger@agency.test", "password": PROVIDER_PASSWORD},
+]
+
+
+@pytest.fixture(scope="module")
+def oidc_provider(live_server, tmp_path_factory):
+    """A real OpenID provider, django-oauth-toolkit in a Django process of its own
+    (tests/oidc_provider/), started once per module; gives the tracker's OIDC_PROVIDERS for it."""
+    import json
+    import select
+    import socket
+    import subprocess
+    import sys
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    issuer = f"http://127.0.0.1:{port}/o"
+    client = {
+        "id": "training-tracker",
+        "secret": "tracker-secret-for-tests",
+        "redirect_uri": f"{live_server.url}/accounts/sso/agency/callback/",
+    }
+    folder = tmp_path_factory.mktemp("oidc-provider")
+    env = {
+        **os.environ,
+        "PROVIDER_DB": str(folder / "provider.sqlite3"),
+        "PROVIDER_RSA_KEY": key.decode(),
+        "PROVIDER_ISSUER": issuer,
+    }
+    log = (folder / "provider.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.oidc_provider.serve",
+            str(port),
+            json.dumps({"people": PROVIDER_PEOPLE, "client": client}),
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+    )
+    try:
+        ready, _w, _x = select.select([process.stdout], [], [], 60)
+        if not ready or process.stdout.readline().strip() != "ready":
+            pytest.fail(f"The test OpenID provider did not start: see {log.name}")
+        yield {
+            "agency": {
+                "issuer": issuer,
+                "client_id": client["id"],
+                "client_secret": client["secret"],
+                "label": "Agency",
+                "claim": "email",
+            }
+        }
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()

@@ -48,6 +48,9 @@ PAGES = [
     ("accounts:people", "programme_admin", None),
     ("accounts:person_add", "programme_admin", None),
     ("accounts:person_detail", "programme_admin", "person_trainer"),
+    # Two-factor sign-in: one's own page, and setting up an authenticator (QR code and key).
+    ("accounts:second_factor", "trainer", None),
+    ("accounts:second_factor_setup", "trainer", None),
     # Notifications, the reminders' lead times, the scheduled jobs.
     ("notifications:list", "trainee", None),
     ("notifications:reminder_settings", "programme_admin", None),

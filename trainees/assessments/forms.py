@@ -206,7 +206,9 @@ class AmendForm(_AttemptValuesForm):
 
 
 class SignForm(SubmittedOnceForm):
-    """The assessor's signature: their password again, for the version they read."""
+    """The assessor's signature for the version they read: their password again, or, for someone
+    who signs in through their agency, a fresh confirmation at its provider (`confirmation`,
+    accounts.single_sign_on), made for this page before the form is sent."""
 
     version = inputs.IntegerField(widget=forms.HiddenInput)
     password = forms.CharField(
@@ -215,9 +217,13 @@ class SignForm(SubmittedOnceForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, user, meaning: str, **kwargs):
+    def __init__(self, *args, user, meaning: str, confirmation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.confirmation = confirmation
+        self.by_provider = not user.signs_with_password
+        if self.by_provider:
+            del self.fields["password"]
         self.helper = FormHelper(self)
         # The statement itself is on the page, above the form, as the signer reads it.
         self.meaning = meaning
@@ -228,6 +234,16 @@ class SignForm(SubmittedOnceForm):
         # What the service signs with.
         self.signature = signature_of(user=self.user, password=password)
         return password
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.by_provider:
+            if self.confirmation is None:
+                raise forms.ValidationError(
+                    _("First confirm who you are at your sign-in provider; nothing was signed.")
+                )
+            self.signature = signature_of(user=self.user, confirmation=self.confirmation)
+        return cleaned_data
 
 
 class AcknowledgeForm(forms.Form):

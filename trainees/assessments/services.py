@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.single_sign_on import ProviderConfirmation
 from curriculum.models import (
     GRADE_MAX,
     GRADE_MIN,
@@ -111,28 +112,52 @@ def assessment_signer_authorised(*, definition: AssessmentDefinition, user: User
 
 
 # Only signature_of() holds this, so only it makes a Signature.
-_PASSWORD_CHECKED = object()
+_SIGNER_CHECKED = object()
+BY_PASSWORD = "password"  # noqa: S105 (a method's name, not a password)
 
 
 @dataclass(frozen=True)
 class Signature:
-    """A signer who has just typed their password again (21 CFR Part 11 links a signature to
-    its signer's credentials). Every service that signs asks for one, and only `signature_of`
-    makes one, so no path signs without the password."""
+    """A signer who has just proved who they are again (21 CFR Part 11 links a signature to its
+    signer's credentials): by typing their password, or, for someone who signs in through their
+    agency, by a fresh sign-in at its provider. `method` records which ("password", or
+    "oidc:<provider>"), and the signed record keeps it. Every service that signs asks for one,
+    and only `signature_of` makes one, so no path signs without that proof."""
 
     signer: User
+    method: str
     proof: object = field(repr=False, compare=False)
 
     def __post_init__(self):
-        if self.proof is not _PASSWORD_CHECKED:
-            raise TypeError("A Signature is made by signature_of(), which checks the password.")
+        if self.proof is not _SIGNER_CHECKED:
+            raise TypeError("A Signature is made by signature_of(), which checks the signer.")
 
 
-def signature_of(*, user: User, password: str | None) -> Signature:
-    """The signer's password checked: the one check, for every form and service that signs."""
+def signature_of(
+    *,
+    user: User,
+    password: str | None = None,
+    confirmation: ProviderConfirmation | None = None,
+) -> Signature:
+    """The signer checked again: the one check, for every form and service that signs.
+
+    With a `confirmation` (a fresh sign-in at the person's single sign-on provider, made for this
+    signature: accounts.single_sign_on), it must be this person's and still fresh; otherwise the
+    password, for someone who may sign in with one (`User.signs_with_password`).
+    """
+    if confirmation is not None:
+        if not confirmation.confirms(user):
+            raise ValidationError(
+                _("Confirm who you are at your sign-in provider again; nothing was signed.")
+            )
+        return Signature(signer=user, method=f"oidc:{confirmation.provider}", proof=_SIGNER_CHECKED)
+    if not user.password_sign_in:
+        raise ValidationError(
+            _("You sign through your sign-in provider, not with a password; nothing was signed.")
+        )
     if not user.check_password(password or ""):
         raise ValidationError(_("This is not your password; nothing was signed."))
-    return Signature(signer=user, proof=_PASSWORD_CHECKED)
+    return Signature(signer=user, method=BY_PASSWORD, proof=_SIGNER_CHECKED)
 
 
 def result_signature_meaning_due(*, result: AssessmentResult) -> str:
@@ -280,6 +305,7 @@ def assessment_record(
     if signature is not None:
         result.signed_by, result.signed_at = assessor, signed_at or timezone.now()
         result.signature_meaning = SignatureMeaning.ASSESSED
+        result.signature_method = signature.method
         result.save()
         if passed:
             _grants_activate(result=result, by=assessor)
@@ -322,6 +348,7 @@ def result_sign(
         score=result.score, grades=dict(result.grades.values_list("competency_id", "grade"))
     )
     result.signed_by, result.signed_at, result.signature_meaning = by, at or timezone.now(), due
+    result.signature_method = signature.method
     result.save()
     if result.passed:
         _grants_activate(result=result, by=by)
@@ -362,6 +389,7 @@ def result_amend(
         "signed_by": str(result.signed_by) if result.signed_by_id else None,
         "signed_at": result.signed_at.isoformat() if result.signed_at else None,
         "signature_meaning": result.signature_meaning,
+        "signature_method": result.signature_method,
     }
     for competency, grade in grades.items():
         row = current.get(competency.pk)
@@ -377,6 +405,7 @@ def result_amend(
         score=score, grades={pk: row.grade for pk, row in current.items()}
     )
     result.signed_by, result.signed_at, result.signature_meaning = None, None, ""
+    result.signature_method = ""
     result.debrief_acknowledged_at = None
     result._history_user, result._change_reason = by, reason
     result.save()

@@ -21,6 +21,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import single_sign_on
 from curriculum.models import AssessmentDefinition
 from trainees.access import MANAGES_PEOPLE, SEES_TRAINEES
 from trainees.assessments import services
@@ -127,7 +128,10 @@ def attempt_record(request, pk: int):
     if definition is None:
         return render(request, TEMPLATES + "attempt_record.html", context)
 
-    may_sign = services.assessment_signer_authorised(definition=definition, user=user)
+    # Someone who signs at their sign-in provider signs on the result's own page, afterwards.
+    may_sign = user.signs_with_password and services.assessment_signer_authorised(
+        definition=definition, user=user
+    )
     form = AttemptForm(
         request.POST or None,
         definition=definition,
@@ -283,14 +287,18 @@ def _amendment_row(amendment: AssessmentAmendment, titles: dict[str, str]) -> di
 
 @permission_required("accounts.sign_assessment", raise_exception=True)
 def result_sign(request, pk: int):
-    """An authorised assessor signs a result with their password, stating what it means."""
+    """An authorised assessor signs a result, stating what it means: with their password, or,
+    for someone who signs in through their agency, after confirming who they are at its
+    provider (the confirmation, made for this page, signs once)."""
     user = request.user
     result = _result_or_404(user, pk)
     meaning = services.result_signature_meaning_due(result=result)
+    confirmation = single_sign_on.confirmation_for(request, purpose=request.path)
     form = SignForm(
         request.POST or None,
         user=user,
         meaning=SignatureMeaning(meaning).label,
+        confirmation=confirmation,
         initial={"version": result.version},
     )
     if request.method == "POST" and form.is_valid():
@@ -302,6 +310,7 @@ def result_sign(request, pk: int):
                 meaning=meaning,
                 version=form.cleaned_data["version"],
             )
+            single_sign_on.confirmation_spent(request)
             return reverse("trainees:result_detail", args=[result.pk])
 
         if response := _save_once(request, form, write, saved=_("The result is signed.")):
@@ -314,8 +323,11 @@ def result_sign(request, pk: int):
         "authorised": services.assessment_signer_authorised(
             definition=result.definition, user=user
         ),
+        "confirmation": confirmation,
+        "providers": single_sign_on.provider_buttons(),
     }
-    return render(request, TEMPLATES + "result_sign.html", context)
+    response = render(request, TEMPLATES + "result_sign.html", context)
+    return single_sign_on.provider_forms_allowed(response)
 
 
 @permission_required("accounts.log_training", raise_exception=True)

@@ -31,6 +31,19 @@ class SignatureMeaning(models.TextChoices):
     AMENDMENT = "amendment", _("I approve this amended record of the attempt.")
 
 
+def signature_method_label(method: str) -> str:
+    """How a signer was authenticated, in words: their password typed again, or a fresh sign-in
+    at a single sign-on provider (`oidc:<provider>`, named as settings.OIDC_PROVIDERS names it
+    today, or by its key once it is gone)."""
+    if method == "password":
+        return str(_("password typed again"))
+    if method.startswith("oidc:"):
+        key = method.removeprefix("oidc:")
+        label = settings.OIDC_PROVIDERS.get(key, {}).get("label", key)
+        return str(_("a fresh sign-in at %(provider)s") % {"provider": label})
+    return method
+
+
 class AssessmentResult(models.Model):
     """One attempt at an assessment: its score, whether it passed, who assessed and signed it.
 
@@ -70,6 +83,11 @@ class AssessmentResult(models.Model):
     signature_meaning = models.CharField(
         _("meaning of the signature"), max_length=20, choices=SignatureMeaning.choices, blank=True
     )
+    # How the signer proved who they were when signing: "password", or "oidc:<provider>" for a
+    # fresh sign-in at a single sign-on provider (trainees.assessments.services.Signature).
+    signature_method = models.CharField(
+        _("signer authenticated by"), max_length=40, blank=True, editable=False
+    )
     debrief_acknowledged_at = models.DateTimeField(
         _("debrief acknowledged at"), null=True, blank=True
     )
@@ -97,6 +115,11 @@ class AssessmentResult(models.Model):
                 | Q(signed_by__isnull=False, signed_at__isnull=False) & ~Q(signature_meaning=""),
                 name="result_signature_complete",
             ),
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True, signature_method="")
+                | Q(signed_at__isnull=False) & ~Q(signature_method=""),
+                name="result_signature_method_recorded",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -105,6 +128,10 @@ class AssessmentResult(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
+
+    @property
+    def signature_method_label(self) -> str:
+        return signature_method_label(self.signature_method)
 
 
 class ResultRecordQuerySet(TraineeRecordQuerySet):

@@ -286,7 +286,7 @@ def test_no_service_signs_without_the_signers_password(course, ready, trainer, o
         signature_of(user=trainer, password="guessed")
     # The only other way to a signature is to build one, which is refused outright.
     with pytest.raises(TypeError, match="signature_of"):
-        Signature(signer=trainer, proof=object())
+        Signature(signer=trainer, method="password", proof=object())
     # And a signature is its signer's own: another's does not sign for the assessor.
     course.check.assessors.add(other_trainer)
     with pytest.raises(ValidationError, match="Only an authorised assessor"):
@@ -371,6 +371,7 @@ def test_an_amendment_keeps_the_previous_values_and_asks_for_a_new_signature(
         "signed_by": "Li Hao",
         "signed_at": signed_at.isoformat(),
         "signature_meaning": "assessed",
+        "signature_method": "password",
     }
     assert (amendment.amended_by, amendment.reason) == (
         other_trainer,
