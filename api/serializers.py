@@ -2,6 +2,7 @@
 numbers, list sizes) before a service or the database sees it; times leave in UTC, ISO 8601."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -27,32 +28,99 @@ TEXT_LIMIT = 10_000  # remarks and notes: more than a page of text
 LIST_LIMIT = 500  # ids in one request: more than any cohort has trainees
 
 
+# As the schema says (RFC 3339): what JSON Schema calls a date and a date-time, and no more.
+DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+DATE_TIME = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+
+
 class UtcDateTimeField(serializers.DateTimeField):
-    """A moment in UTC, ISO 8601 with `Z`; given without an offset, it is read as UTC."""
+    """A moment: read in ISO 8601 with its offset (RFC 3339), written in UTC with `Z`."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("validators", []).append(year_check)
         super().__init__(default_timezone=dt.UTC, **kwargs)
 
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not DATE_TIME.match(value):
+            raise serializers.ValidationError(
+                _("Give a date and time with its offset, e.g. 2026-03-09T08:30:00Z.")
+            )
+        return super().to_internal_value(value)
+
+
+class Day(serializers.DateField):
+    """A day, YYYY-MM-DD, within the years a programme can mean."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validators=[year_check], **kwargs)
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not DATE.match(value):
+            raise serializers.ValidationError(_("Give a day as YYYY-MM-DD."))
+        return super().to_internal_value(value)
+
 
 class Text(serializers.CharField):
-    """Free text: bounded, no NUL (PostgreSQL refuses it), no lone surrogate."""
+    """Free text: a JSON string, bounded, no NUL (PostgreSQL refuses it), no lone surrogate."""
 
     def __init__(self, *, max_length=TEXT_LIMIT, **kwargs):
         super().__init__(max_length=max_length, **kwargs)
 
     def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
         value = super().to_internal_value(data)
         if "\x00" in value or any(0xD800 <= ord(c) <= 0xDFFF for c in value):
             raise serializers.ValidationError(_("Text may not hold NUL or lone surrogates."))
         return value
 
 
+def _json_number(field, data) -> None:
+    """A body's number is a JSON number, not a string or true/false."""
+    if isinstance(data, bool) or not isinstance(data, int | float):
+        field.fail("invalid")
+
+
 class Id(serializers.IntegerField):
-    """A record's id as a client sends it: a positive whole number a bigint holds."""
+    """A record's id in a query: a positive whole number a bigint holds."""
 
     def __init__(self, **kwargs):
         super().__init__(min_value=1, max_value=ID_LIMIT, **kwargs)
+
+
+class BodyId(Id):
+    """A record's id in a body: a JSON integer."""
+
+    def to_internal_value(self, data):
+        _json_number(self, data)
+        return super().to_internal_value(data)
+
+
+class Whole(serializers.IntegerField):
+    def to_internal_value(self, data):
+        _json_number(self, data)
+        return super().to_internal_value(data)
+
+
+class Number(serializers.DecimalField):
+    """A decimal in a body: a JSON number, within the column's digits."""
+
+    def __init__(self, **kwargs):
+        super().__init__(coerce_to_string=False, **kwargs)
+
+    def to_internal_value(self, data):
+        if data is not None:
+            _json_number(self, data)
+        return super().to_internal_value(data)
+
+
+class Key(serializers.UUIDField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
 
 
 # Reads -----------------------------------------------------------------------------------------
@@ -241,11 +309,12 @@ class HoldOut(serializers.ModelSerializer):
     def to_representation(self, hold):
         if self.context["medical"]:
             return super().to_representation(hold)
+        # A row of `MedicalHold.objects.status_visible_to`: the dates, no more.
         return {
-            "id": hold.pk,
-            "trainee": hold.trainee_id,
-            "opened_on": hold.opened_on.isoformat(),
-            "closed_on": hold.closed_on.isoformat() if hold.closed_on else None,
+            "id": hold["pk"],
+            "trainee": hold["trainee_id"],
+            "opened_on": hold["opened_on"].isoformat(),
+            "closed_on": hold["closed_on"].isoformat() if hold["closed_on"] else None,
             **dict.fromkeys(self.MEDICAL_ONLY),
         }
 
@@ -355,12 +424,8 @@ class Dates(serializers.Serializer):
     def get_fields(self):
         fields = super().get_fields()
         # `from` is a Python keyword: declared here rather than as a class attribute.
-        fields["from"] = serializers.DateField(
-            required=False, validators=[year_check], help_text="On or after this day."
-        )
-        fields["to"] = serializers.DateField(
-            required=False, validators=[year_check], help_text="On or before this day."
-        )
+        fields["from"] = Day(required=False, help_text="On or after this day.")
+        fields["to"] = Day(required=False, help_text="On or before this day.")
         return fields
 
     def validate(self, data):
@@ -398,16 +463,14 @@ class ModuleFilter(serializers.Serializer):
 
 
 class OnDay(serializers.Serializer):
-    on = serializers.DateField(
-        required=False, validators=[year_check], help_text="The day to judge on; default today."
-    )
+    on = Day(required=False, help_text="The day to judge on; default today.")
 
 
 # Writes ----------------------------------------------------------------------------------------
 
 
 class OneTimeKey(serializers.Serializer):
-    key = serializers.UUIDField(
+    key = Key(
         help_text="A new UUID per submission: the same request sent again saves nothing twice "
         "and answers what the first one saved."
     )
@@ -423,12 +486,12 @@ def _ends_after(data: dict) -> None:
 
 
 class SessionScheduleIn(OneTimeKey):
-    module = Id()
-    trainer = Id(required=False, help_text="Who leads it; default the token's person.")
+    module = BodyId()
+    trainer = BodyId(required=False, help_text="Who leads it; default the token's person.")
     starts_at = UtcDateTimeField()
     ends_at = UtcDateTimeField()
     location = Text(max_length=200)
-    trainees = serializers.ListField(child=Id(), max_length=LIST_LIMIT, required=False)
+    trainees = serializers.ListField(child=BodyId(), max_length=LIST_LIMIT, required=False)
     notes = Text(required=False, allow_blank=True, default="")
 
     def validate(self, data):
@@ -437,8 +500,8 @@ class SessionScheduleIn(OneTimeKey):
 
 
 class GradeIn(serializers.Serializer):
-    competency = Id()
-    grade = serializers.IntegerField(
+    competency = BodyId()
+    grade = Whole(
         min_value=GRADE_MIN, max_value=GRADE_MAX, allow_null=True, help_text="null: not observed"
     )
 
@@ -448,13 +511,13 @@ HOURS_MAX = Decimal("999.99")
 
 class MeasurementIn(serializers.Serializer):
     metric = serializers.ChoiceField(choices=sorted(METRIC_SPECS))
-    value = serializers.DecimalField(max_digits=7, decimal_places=2)
+    value = Number(max_digits=7, decimal_places=2)
 
 
 class EntryIn(serializers.Serializer):
-    trainee = Id()
+    trainee = BodyId()
     attendance = serializers.ChoiceField(choices=SessionAttendance.Attendance.choices)
-    hours_credited = serializers.DecimalField(
+    hours_credited = Number(
         max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=HOURS_MAX
     )
     remarks = Text(required=False, allow_blank=True, default="")
@@ -463,9 +526,7 @@ class EntryIn(serializers.Serializer):
 
 
 class SessionLogIn(OneTimeKey):
-    version = serializers.IntegerField(
-        min_value=1, max_value=2**31 - 1, help_text="The session's version as read."
-    )
+    version = Whole(min_value=1, max_value=2**31 - 1, help_text="The session's version as read.")
     starts_at = UtcDateTimeField()
     ends_at = UtcDateTimeField()
     entries = EntryIn(many=True, max_length=LIST_LIMIT)
@@ -476,9 +537,9 @@ class SessionLogIn(OneTimeKey):
 
 
 class AttemptIn(OneTimeKey):
-    assessment = Id()
+    assessment = BodyId()
     taken_at = UtcDateTimeField()
-    score = serializers.DecimalField(
+    score = Number(
         max_digits=6,
         decimal_places=1,
         min_value=Decimal(0),
@@ -486,5 +547,5 @@ class AttemptIn(OneTimeKey):
         allow_null=True,
         default=None,
     )
-    grades = GradeIn(many=True, required=False, default=list, max_length=100)
+    grades = GradeIn(many=True, max_length=100, help_text="Every competency of the module, once.")
     remarks = Text(required=False, allow_blank=True, default="")

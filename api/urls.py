@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
@@ -41,6 +41,8 @@ urlpatterns = [
     # The schema and its documentation page are open: they describe no one's records.
     path("v1/schema/", login_not_required(schema), name="schema"),
     path("v1/docs/", login_not_required(token_views.api_docs), name="docs"),
+    # Whatever else is asked under v1/, a problem document rather than the site's 404 page.
+    re_path(r"^v1/", endpoint(views.NotFound), name="not_found"),
     # Signed-in pages: a person's tokens.
     path("tokens/", token_views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),

@@ -15,7 +15,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -70,7 +70,8 @@ def _date_range(params: dict, field: str) -> Q:
 
 def _query(serializer_class, request) -> dict:
     """The query parameters, checked: a bad one is a 400 naming it."""
-    params = serializer_class(data=request.query_params)
+    # A plain dict (the last of repeated values): an empty value is then refused, not skipped.
+    params = serializer_class(data=request.query_params.dict())
     params.is_valid(raise_exception=True)
     return params.validated_data
 
@@ -381,6 +382,18 @@ class ModuleDetail(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return _modules(self.request.user)
+
+
+class NotFound(APIView):
+    """Any other address under the API: a problem document, as every refusal is."""
+
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = []
+    schema = None
+
+    def initial(self, request, *args, **kwargs):
+        raise exceptions.NotFound()
 
 
 # Writes ----------------------------------------------------------------------------------------
