@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
+from django.views.decorators.cache import never_cache
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
@@ -9,8 +10,9 @@ app_name = "api"
 
 
 def endpoint(view_class):
-    """An API view: DRF's token authentication decides who it is, not the sign-in page."""
-    return login_not_required(view_class.as_view())
+    """An API view: DRF's token authentication decides who it is, not the sign-in page; no
+    answer is kept by a cache (each carries someone's records, or a refusal)."""
+    return login_not_required(never_cache(view_class.as_view()))
 
 
 schema = SpectacularAPIView.as_view(
@@ -39,7 +41,7 @@ urlpatterns = [
     path("v1/modules/", endpoint(views.ModuleList), name="module_list"),
     path("v1/modules/<int:pk>/", endpoint(views.ModuleDetail), name="module_detail"),
     # The schema and its documentation page are open: they describe no one's records.
-    path("v1/schema/", login_not_required(schema), name="schema"),
+    path("v1/schema/", login_not_required(never_cache(schema)), name="schema"),
     path("v1/docs/", login_not_required(token_views.api_docs), name="docs"),
     # Whatever else is asked under v1/, a problem document rather than the site's 404 page.
     re_path(r"^v1/", endpoint(views.NotFound), name="not_found"),

@@ -17,6 +17,7 @@ PACKAGES = (
     "trainees",
     "notifications",
     "reports",
+    "api",
     "demo",
 )
 
