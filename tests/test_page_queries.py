@@ -163,8 +163,12 @@ PAGES = [
     ("programme_admin", "trainees:trainee_add", "cohort_a", LAYOUT + 1),
     ("medic", "trainees:hold_open", "trainee_a", LAYOUT + 1),
     ("medic", "trainees:certificate_add", "trainee_a", LAYOUT + 1),
-    # The person, and their calendar link.
-    ("trainee", "accounts:profile", None, LAYOUT + 2),
+    # The person, their calendar link, how many API tokens of theirs work.
+    ("trainee", "accounts:profile", None, LAYOUT + 3),
+    # API tokens: the person's own and those of the people an admin manages (one query).
+    ("trainee", "api:tokens", None, LAYOUT + 1),
+    ("programme_admin", "api:tokens", None, LAYOUT + 1),
+    ("trainee", "api:docs", None, LAYOUT),
     ("programme_admin", "curriculum:module_edit", "draft_module", LAYOUT + 3),
     # A record's history (the record, its latest history rows with who made them).
     ("programme_admin", "trainees:trainee_history", "trainee_a", LAYOUT + 2),
