@@ -14,10 +14,22 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from api.services import access_token_create  # noqa: E402
 from demo.scale import BIG_COHORT, SCALE_TRAINER  # noqa: E402
 from trainees.models import Cohort, TrainingSession  # noqa: E402
 
 FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _api_token(trainer) -> str:
+    """A read token of the scale trainer's, for the API's listing."""
+    _token, secret = access_token_create(
+        user=trainer,
+        name="bench/run",
+        scope="read",
+        expires_on=timezone.localdate(timezone.now(), trainer.time_zone) + dt.timedelta(days=2),
+    )
+    return secret
 
 
 def main(pool_size: int) -> None:
@@ -58,6 +70,7 @@ def main(pool_size: int) -> None:
                 "modules": cohort.revision.modules.count(),
                 "trainee_attendances": trainee.attendances.count(),
                 "form_session": sessions[0].pk,
+                "api_token": _api_token(first.trainer),
                 "pool": [
                     [
                         s.pk,
