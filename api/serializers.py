@@ -180,8 +180,8 @@ class SessionOut(serializers.ModelSerializer):
     trainer = Person()
     starts_at = UtcDateTimeField()
     ends_at = UtcDateTimeField()
-    expected_trainees = serializers.PrimaryKeyRelatedField(
-        source="trainees", many=True, read_only=True
+    expected_trainees = serializers.ListField(
+        child=serializers.IntegerField(), source="roster", help_text="Ids of the trainees expected."
     )
 
     class Meta:
