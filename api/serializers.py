@@ -22,7 +22,7 @@ from trainees.models import (
     TrainingSession,
 )
 from trainingtracker.helpers import ID_LIMIT
-from trainingtracker.inputs import LATEST, year_check
+from trainingtracker.inputs import year_check
 
 TEXT_LIMIT = 10_000  # remarks and notes: more than a page of text
 LIST_LIMIT = 500  # ids in one request: more than any cohort has trainees
@@ -431,8 +431,6 @@ class Dates(serializers.Serializer):
     def validate(self, data):
         if data.get("from") and data.get("to") and data["to"] < data["from"]:
             raise serializers.ValidationError({"to": _("The last day comes after the first.")})
-        if data.get("to") == LATEST:
-            data["to"] = LATEST - dt.timedelta(days=1)  # a day after it is still a date
         return data
 
 

@@ -100,6 +100,8 @@ class TestReads:
         assert set(_ids(api.get(_url("session_list"), {"from": day, "to": day}))) == {a.pk, b.pk}
         after = (day + dt.timedelta(days=1)).isoformat()
         assert _ids(api.get(_url("session_list"), {"from": after})) == []
+        edges = {"from": "1900-01-01", "to": "2200-12-31"}  # the first and last days there are
+        assert set(_ids(api.get(_url("session_list"), edges))) == {a.pk, b.pk}
         page = api.get(_url("session_list"), {"page_size": 1}).json()
         assert page["count"] == 2 and len(page["results"]) == 1 and page["next"]
         grants = api.get(_url("grant_list"), {"cohort": world["cohort_a"].pk})
