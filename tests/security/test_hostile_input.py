@@ -113,7 +113,9 @@ NOT_FORMS = {
     "trainees:my_records",
     "curriculum:revision_export_json",
     "curriculum:modules_export_csv",
-    # The API's endpoints take JSON and a token: tests/security/test_hostile_api.py.
+    # The API's schema, a generated document (schemathesis reads it); its endpoints take JSON
+    # and a token: tests/security/test_hostile_api.py.
+    "api:schema",
     *(name for _route, name in ALL_PATTERNS if api_endpoint(name)),
 }
 
