@@ -47,13 +47,17 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.origin = f"https://{HOST}:{port}"
 
-    def request(self, method: str, path: str, form: dict | str | None = None):
+    def request(
+        self, method: str, path: str, form: dict | str | None = None, token: str | None = None
+    ):
         conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
         headers = {
             "Host": f"{HOST}:{self.port}",
             "X-Forwarded-Proto": "https",
             "Cookie": self.cookie_header(),
         }
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         body = None
         if form is not None:
             body = form if isinstance(form, str) else urllib.parse.urlencode(form)
@@ -156,10 +160,12 @@ def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def wrk(*, port, path, users, seconds, browser, pool_file=None) -> dict:
+def wrk(*, port, path, users, seconds, browser, pool_file=None, token=None) -> dict:
     threads = min(2, users)
     env = os.environ | {
         "BENCH_COOKIE": browser.cookie_header(),
+        # The API's scenario: the personal access token (the cookie opens no API endpoint).
+        "BENCH_AUTHORIZATION": f"Bearer {token}" if token else "",
         "BENCH_ORIGIN": browser.origin,
         "BENCH_HOST": f"{HOST}:{port}",
         "BENCH_THREADS": str(threads),
@@ -249,6 +255,8 @@ def main(argv=None) -> None:
         "DATABASE_URL": database,
         # Sign-in attempts are many and quick here; lockouts would only measure axes.
         "AXES_FAILURE_LIMIT": "1000",
+        # One token drives the API's listing: its rate limit would only measure the 429s.
+        "DJANGO_API_TOKEN_RATE_PER_MINUTE": "10000000",
     }
     python = sys.executable
     print(f"Database: {database.split('@')[-1]}; preparing (migrate, collectstatic, seed)...")
@@ -403,7 +411,14 @@ def measure(args, levels, prepared, tmp) -> dict:
         "transcript": (trainee, f"/trainees/{prepared['trainee_pk']}/transcript/", False),
         "dashboard_under_writes": (trainee, "/trainee/", True),
         "board_under_writes": (trainer, board, True),
+        # The API: a page of 50 of the cohort of 100's sessions (UTC times, expected trainees).
+        "api_sessions": (
+            trainer,
+            f"/api/v1/sessions/?cohort={prepared['cohort_pk']}&page_size=50",
+            False,
+        ),
     }
+    tokens = {"api_sessions": prepared["api_token"]}
     chosen = [s for s in args.pages.split(",") if s] or list(scenarios)
     for base in ("sign_in", "trivial"):
         if base not in chosen:
@@ -420,7 +435,7 @@ def measure(args, levels, prepared, tmp) -> dict:
             # a write), then a short run that is not counted: each gunicorn worker loads its
             # templates and fills the progress cache once, as in a server that has been up a while.
             started = time.perf_counter()
-            browser.request("GET", path)
+            browser.request("GET", path, token=tokens.get(name))
             cold_ms = round(1000 * (time.perf_counter() - started), 1)
             # As many connections as workers: enough to reach each of them, and no backlog of
             # queued requests (a slow page's would spill into the next level's measurement).
@@ -430,6 +445,7 @@ def measure(args, levels, prepared, tmp) -> dict:
                 users=args.workers,
                 seconds=args.warmup,
                 browser=browser,
+                token=tokens.get(name),
             )
             warmups[name] = {"first_request_ms": cold_ms, **warm}
             print(
@@ -452,6 +468,7 @@ def measure(args, levels, prepared, tmp) -> dict:
                 seconds=args.duration,
                 browser=browser,
                 pool_file=pool_path,
+                token=tokens.get(name),
             )
             if background:
                 background.stop.set()

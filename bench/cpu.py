@@ -8,6 +8,7 @@ costs more than some pages do. It counts Django's process time only: the databas
 own time is not in it, which makes it comparable on a busy machine, where wrk's numbers are not.
 """
 
+import datetime as dt
 import io
 import os
 import secrets
@@ -19,6 +20,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trainingtracker.settings")
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("DJANGO_API_TOKEN_RATE_PER_MINUTE", "10000000")
 
 import django
 
@@ -30,8 +32,10 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from api.services import access_token_create  # noqa: E402
 
 COLD, WARM = 5, 50
 # Hashed names need collectstatic; the pages' cost does not depend on them.
@@ -48,15 +52,26 @@ class Requester:
     def __init__(self, username: str):
         """`-` for nobody signed in (the sign-in page)."""
         client = Client()
-        if username != "-":
-            client.force_login(User.objects.get(username=username))
+        user = User.objects.get(username=username) if username != "-" else None
+        if user is not None:
+            client.force_login(user)
         self.cookie = "; ".join(f"{k}={v.value}" for k, v in client.cookies.items())
+        # The API's paths: a read token of the same person (the cookie opens no endpoint).
+        self.token = ""
+        if user is not None:
+            _token, self.token = access_token_create(
+                user=user,
+                name="bench.cpu",
+                scope="read",
+                expires_on=timezone.localdate() + dt.timedelta(days=2),
+            )
 
     def get(self, path: str) -> tuple[str, int]:
+        path, _, query = path.partition("?")
         environ = {
             "REQUEST_METHOD": "GET",
             "PATH_INFO": path,
-            "QUERY_STRING": "",
+            "QUERY_STRING": query,
             "SERVER_NAME": "testserver",
             "SERVER_PORT": "443",
             "HTTP_HOST": "testserver",
@@ -66,6 +81,8 @@ class Requester:
             "wsgi.input": io.BytesIO(),
             "wsgi.errors": sys.stderr,
         }
+        if path.startswith("/api/"):
+            environ["HTTP_AUTHORIZATION"] = f"Bearer {self.token}"
         statuses = []
         response = self.handler(environ, lambda status, headers: statuses.append(status))
         size = sum(len(chunk) for chunk in response)

@@ -15,12 +15,24 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from api.services import access_token_create  # noqa: E402
 from demo.scale import BIG_COHORT, SCALE_TRAINER  # noqa: E402
 from trainees.models import Cohort, TrainingSession  # noqa: E402
 
 FORMAT = "%Y-%m-%dT%H:%M"
 # The demo's programme admin (demo/seed.py), whose landing page is the programme page.
 ADMIN_USERNAME = "admin"
+
+
+def _api_token(trainer) -> str:
+    """A read token of the scale trainer's, for the API's listing."""
+    _token, secret = access_token_create(
+        user=trainer,
+        name="bench/run",
+        scope="read",
+        expires_on=timezone.localdate(timezone.now(), trainer.time_zone) + dt.timedelta(days=2),
+    )
+    return secret
 
 
 def _pool(cohort: Cohort, size: int) -> list[TrainingSession]:
@@ -89,6 +101,7 @@ def main(pool_size: int, other_pool_size: int) -> None:
                 "modules": cohort.revision.modules.count(),
                 "trainee_attendances": trainee.attendances.count(),
                 "form_session": sessions[0].pk,
+                "api_token": _api_token(sessions[0].trainer),
                 "pool": _listed(sessions[1:]),
                 "other_cohort_pk": other.pk if other is not None else None,
                 "other_form_session": others[0].pk if others else None,

@@ -13,6 +13,10 @@ local counter = 1
 wrk.headers["Cookie"] = cookie
 wrk.headers["X-Forwarded-Proto"] = "https"
 wrk.headers["Host"] = os.getenv("BENCH_HOST")
+local authorization = os.getenv("BENCH_AUTHORIZATION")
+if authorization and authorization ~= "" then
+   wrk.headers["Authorization"] = authorization
+end
 
 function setup(thread)
    thread:set("tid", #threads)

@@ -378,6 +378,12 @@ def build_world(personas):
         objects[f"report_job_{key}"] = ReportJob.objects.create(
             key=uuid.uuid4(), cohort=cohort, requested_by=trainer
         )
+    # API tokens, one per trainer, for the token pages.
+    from tests.api.conftest import token_for
+
+    for key, persona in [("a", "trainer"), ("b", "other_trainer")]:
+        token_for(personas[persona], "read")
+        objects[f"token_{key}"] = personas[persona].access_tokens.get()
     # People, for the people pages.
     objects["person_trainer"] = personas["trainer"]
     objects["person_operator"] = personas["operator"]

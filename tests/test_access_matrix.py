@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.test_security import ALL_PATTERNS, SIGN_IN_PAGES, concrete
+from tests.api.conftest import token_for
+from tests.test_security import ALL_PATTERNS, SIGN_IN_PAGES, api_endpoint, concrete
 
 PERSONAS = [
     "anonymous",
@@ -24,6 +25,7 @@ PERSONAS = [
 ]
 LOGIN = "login"  # a redirect to the sign-in page
 OK, MOVED, FORBIDDEN, GONE, NOT_ALLOWED = 200, 302, 403, 404, 405
+UNAUTHENTICATED, INVALID = 401, 400
 SIGNED_IN = PERSONAS[1:]
 
 
@@ -94,6 +96,12 @@ EXPECTED = {
     "calendar_feed": each(GONE, anonymous=GONE),
     # Reports: the weekly schedule is the programme admin's.
     "reports:schedule": each(FORBIDDEN, programme_admin=OK, operator=OK),
+    # API tokens: everyone's own; the schema and its documentation page are open; any other
+    # address under the API is a problem document (404).
+    "api:tokens": each(OK),
+    "api:schema": each(OK, anonymous=OK),
+    "api:docs": each(OK, anonymous=OK),
+    "api:not_found": each(GONE, anonymous=GONE),
 }
 
 
@@ -336,6 +344,12 @@ WITH_ID |= {
     },
 }
 
+# Revoking a token is only ever posted (tests/api/test_tokens.py: 404 on another's).
+WITH_ID["api:token_revoke"] = {
+    "anonymous": ("token_a", LOGIN, None, None),
+    **dict.fromkeys(SIGNED_IN, ("token_a", NOT_ALLOWED, "token_b", NOT_ALLOWED)),
+}
+
 # A programme admin manages everyone but the operators; the operator, everyone.
 PERSON_PAGES = {
     f"accounts:{name}": {
@@ -401,6 +415,97 @@ WITH_ID.update(
     }
 )
 
+# The API's endpoints, by every persona with their read-write token, for every method.
+# (persona -> the world object for the id or None, its status; the object they may not see, its
+# status), for the endpoint's own method. Its other methods answer 405 to whoever the endpoint's
+# roles let in, 403 to the rest; without a token, everything is 401. A read token's POST is 403.
+# The same gates as the pages': each line says which page it follows.
+API_METHODS = ["get", "post", "put", "patch", "delete"]
+
+
+def api_list(status: int, **exceptions) -> dict:
+    return {
+        "anonymous": (None, UNAUTHENTICATED, None, None),
+        **{p: (None, exceptions.get(p, status), None, None) for p in SIGNED_IN},
+    }
+
+
+def api_only_refused(by_persona: dict) -> dict:
+    """A page's expectations as the API's: no sign-in page, 401 without a token."""
+    return {
+        persona: (seen, UNAUTHENTICATED, None, None)
+        if persona == "anonymous"
+        else (seen, s1, unseen, s2)
+        for persona, (seen, s1, unseen, s2) in by_persona.items()
+    }
+
+
+API = {
+    # (method, expectations)
+    "api:trainee_list": ("get", api_list(OK, trainee=FORBIDDEN, other_trainee=FORBIDDEN)),
+    "api:cohort_list": ("get", api_list(OK, trainee=FORBIDDEN, other_trainee=FORBIDDEN)),
+    "api:session_list": ("get", api_list(OK)),
+    "api:attendance_list": ("get", api_list(OK)),
+    "api:result_list": ("get", api_list(OK)),
+    "api:grant_list": ("get", api_list(OK)),
+    "api:hold_list": ("get", api_list(OK)),
+    "api:module_list": ("get", api_list(OK)),
+    "api:trainee_detail": ("get", api_only_refused(WITH_ID["trainees:trainee_detail"])),
+    "api:trainee_progress": ("get", api_only_refused(WITH_ID["trainees:trainee_detail"])),
+    "api:cohort_detail": ("get", api_only_refused(WITH_ID["trainees:cohort_detail"])),
+    "api:cohort_progress": ("get", api_only_refused(BOARD)),
+    "api:session_detail": ("get", api_only_refused(WITH_ID["trainees:session_detail"])),
+    "api:result_detail": ("get", api_only_refused(WITH_ID["trainees:result_detail"])),
+    "api:module_detail": ("get", api_only_refused(WITH_ID["curriculum:module_detail"])),
+    # The writes, posted empty: let in, the body is refused (400); another cohort's is 404.
+    "api:session_schedule": (
+        "post",
+        api_only_refused(writes_training("cohort_a", "cohort_b", INVALID)),
+    ),
+    "api:session_log": (
+        "post",
+        api_only_refused(writes_training("session_a", "session_b", INVALID)),
+    ),
+    "api:attempt_record": (
+        "post",
+        api_only_refused(writes_training("trainee_a", "trainee_b", INVALID)),
+    ),
+}
+# With a browser's session alone, every endpoint is 401: only a token opens the API.
+for _name, (_method, _by_persona) in API.items():
+    _object = next(
+        (seen or unseen for seen, _s, unseen, _u in _by_persona.values() if seen or unseen), None
+    )
+    if _object:
+        WITH_ID[_name] = dict.fromkeys(PERSONAS, (_object, UNAUTHENTICATED, None, None))
+    else:
+        EXPECTED[_name] = each(UNAUTHENTICATED, anonymous=UNAUTHENTICATED)
+
+
+def api_cases():
+    """(endpoint, persona, method, scope, world object or None, expected status)."""
+    for name, (own, by_persona) in API.items():
+        for persona, (seen, seen_status, unseen, unseen_status) in by_persona.items():
+            let_in = FORBIDDEN not in (seen_status, unseen_status)
+            anyone = seen or unseen
+            for obj, status in [(seen, seen_status), (unseen, unseen_status)]:
+                if status is not None and (obj or anyone is None):
+                    yield (name, persona, own, "write", obj, status)
+            for method in API_METHODS:
+                if method == own:
+                    continue
+                if persona == "anonymous":
+                    status = UNAUTHENTICATED
+                else:
+                    status = NOT_ALLOWED if let_in else FORBIDDEN
+                yield (name, persona, method, "write", anyone, status)
+            if own == "post" and persona != "anonymous":
+                yield (name, persona, "post", "read", anyone, FORBIDDEN)
+
+
+API_CASES = list(api_cases())
+
+
 ADMIN_NAMESPACE = "admin:"
 ADMIN_PREFIXES = (ADMIN_NAMESPACE, "admin/")  # unnamed admin patterns are named by their route
 # What the admin refuses even operators: deleting training records (never hard-deleted), adding
@@ -434,6 +539,8 @@ OPERATOR_REFUSED = {
     # What reports sent and the jobs asked for are made by the product alone.
     "admin:reports_reportsend_add",
     "admin:reports_reportjob_add",
+    # Tokens are made by their people, whose secret is shown to them alone.
+    "admin:api_accesstoken_add",
 }
 
 
@@ -475,6 +582,7 @@ def test_every_url_has_expectations():
     names = {name for _, name in ALL_PATTERNS}
     ours = {n for n in names if not n.startswith(ADMIN_PREFIXES)}
     missing = ours - set(EXPECTED) - set(WITH_ID)
+    assert {n for n in ours if api_endpoint(n)} - {"api:not_found"} == set(API)
     assert not missing, f"URLs without expectations in the access matrix: {sorted(missing)}"
     stale = (set(EXPECTED) | set(WITH_ID)) - ours
     assert not stale, f"Expectations for URLs that no longer exist: {sorted(stale)}"
@@ -498,9 +606,13 @@ def test_the_matrix_counts_its_cases(request):
         (
             "coverage",
             f"access matrix: {len(CASES) + posts} (URL, persona, method, object) cases: "
-            f"{len(CASES)} GET and {posts} POST; {with_object} GET on a specific object",
+            f"{len(CASES)} GET and {posts} POST; {with_object} GET on a specific object; "
+            f"API: {len(API_CASES)} (endpoint, persona, method, token scope, object) cases",
         )
     )
+    assert {(c[0], c[1], c[2]) for c in API_CASES} == {
+        (name, persona, method) for name in API for persona in PERSONAS for method in API_METHODS
+    }
     assert len(CASES) + posts > 1500
     assert len({(case[0], case[1]) for case in CASES}) == len(ALL_PATTERNS)
     assert with_object == sum(
@@ -572,3 +684,33 @@ def check_access(personas, world, name, route):
             if problem:
                 failures.append(f"{persona} on {obj or 'the page'}: POST {problem}")
     assert not failures, "\n".join(failures)
+
+
+class TestApi:
+    """The API's endpoints, by every persona with a token of their own, for every method."""
+
+    @pytest.mark.parametrize("name", list(API), ids=list(API))
+    def test_access(self, class_world, db, name):
+        personas, world = class_world
+        clients = {"anonymous": Client()}
+        for persona in SIGNED_IN:
+            for scope in ("read", "write"):
+                secret = token_for(personas[persona], scope)
+                clients[persona, scope] = Client(headers={"Authorization": f"Bearer {secret}"})
+        failures = []
+        for case_name, persona, method, scope, obj, expected in API_CASES:
+            if case_name != name:
+                continue
+            client = clients["anonymous"] if persona == "anonymous" else clients[persona, scope]
+            url = reverse(name, kwargs={"pk": world[obj].pk} if obj else None)
+            response = getattr(client, method)(url, {}, content_type="application/json")
+            if response.status_code != expected:
+                failures.append(
+                    f"{persona} ({scope}) {method.upper()} {url}: {response.status_code}, "
+                    f"expected {expected}"
+                )
+            elif expected >= 400 and response["Content-Type"] != "application/problem+json":
+                failures.append(f"{persona} {method.upper()} {url}: not a problem document")
+            elif "no-store" not in response.get("Cache-Control", ""):
+                failures.append(f"{persona} {method.upper()} {url}: without no-store")
+        assert not failures, "\n".join(failures)

@@ -17,6 +17,7 @@ PACKAGES = (
     "trainees",
     "notifications",
     "reports",
+    "api",
     "demo",
 )
 
@@ -60,6 +61,9 @@ FORBIDDEN = [
     ("trainees/sessions/forbidden.py", "import trainees.assessments.services", "areas in layers"),
     ("trainees/models/forbidden.py", "import trainees.cohorts.forms", "Models import no services"),
     ("curriculum/models.py", "import curriculum.services", "Models import no services"),
+    ("trainees/forbidden.py", "import api.views", "never import the apps that stand"),
+    ("reports/forbidden.py", "import api.serializers", "Only the API imports the API"),
+    ("api/models.py", "import api.services", "Models import no services"),
 ]
 
 

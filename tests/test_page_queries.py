@@ -1,4 +1,5 @@
-"""Every page's query count is fixed: the same with a little data and with ten times more.
+"""Every page's query count is fixed: the same with a little data and with ten times more; the
+API's listings too (with a personal access token).
 
 The numbers are pinned: a change that adds a query must say why here.
 """
@@ -14,7 +15,8 @@ from django.utils import timezone
 
 from notifications.models import JobRun, Notification
 from tests import factories as f
-from trainees.models import CompetencyGrade, Measurement, MedicalHold
+from tests.api.conftest import bearer
+from trainees.models import CompetencyGrade, Measurement, MedicalHold, QualificationGrant
 
 # The layout's own cost on every signed-in page: session, user, the person's permissions (their
 # roles' and their own, one query: accounts/backends.py), the bell's unread count.
@@ -71,6 +73,18 @@ def grow(world, personas, n):
                 cohort=cohort, trainer=trainer, starts_at=starts_at, status="scheduled"
             )
             session.trainees.set([trainee, *newcomers])
+    # Qualifications held, a day apart (the API's listing of them).
+    qualification = world["qualification"]
+    first = cohort.starts_on + dt.timedelta(days=QualificationGrant.objects.count())
+    for day in range(n):
+        granted_on = first + dt.timedelta(days=day)
+        QualificationGrant.objects.create(
+            trainee=trainee,
+            qualification=qualification,
+            granted_on=granted_on,
+            expires_on=qualification.expiry_for(granted_on),
+            granted_by=trainer,
+        )
     draft = f.RevisionFactory(programme=world["revision"].programme)
     f.ModuleFactory.create_batch(n, revision=draft)
     # Notifications shown to the trainee (half read), and runs of each scheduled job.
@@ -166,8 +180,12 @@ PAGES = [
     ("programme_admin", "trainees:trainee_add", "cohort_a", LAYOUT + 1),
     ("medic", "trainees:hold_open", "trainee_a", LAYOUT + 1),
     ("medic", "trainees:certificate_add", "trainee_a", LAYOUT + 1),
-    # The person, and their calendar link.
-    ("trainee", "accounts:profile", None, LAYOUT + 2),
+    # The person, their calendar link, how many API tokens of theirs work.
+    ("trainee", "accounts:profile", None, LAYOUT + 3),
+    # API tokens: the person's own and those of the people an admin manages (one query).
+    ("trainee", "api:tokens", None, LAYOUT + 1),
+    ("programme_admin", "api:tokens", None, LAYOUT + 1),
+    ("trainee", "api:docs", None, LAYOUT),
     ("programme_admin", "curriculum:module_edit", "draft_module", LAYOUT + 3),
     # A record's history (the record, its latest history rows with who made them).
     ("programme_admin", "trainees:trainee_history", "trainee_a", LAYOUT + 2),
@@ -177,6 +195,36 @@ PAGES = [
     ("programme_admin", "trainees:person_history", "person_trainer", LAYOUT + 2),
     # A download: the trainee, then one query per kind of record (13 in all).
     ("trainee", "trainees:my_records", None, LAYOUT + 13),
+]
+
+
+# What every request costs before its records: the token and its person (one query), the use
+# recorded (one UPDATE), the person's permissions (one query: accounts/backends.py).
+TOKEN = 3
+
+API_LISTINGS = [
+    # (persona, URL name, world object for the id or None, queries)
+    # The page's count, its rows; trainee lists join the person.
+    ("programme_admin", "trainee_list", None, TOKEN + 2),
+    ("trainer", "trainee_list", None, TOKEN + 2),
+    # + the cohorts' trainers (one prefetch)
+    ("trainer", "cohort_list", None, TOKEN + 3),
+    # + the expected trainees (one prefetch)
+    ("trainer", "session_list", None, TOKEN + 3),
+    ("trainee", "session_list", None, TOKEN + 3),
+    # + the grades with their competencies (one prefetch)
+    ("trainer", "attendance_list", None, TOKEN + 3),
+    ("trainer", "result_list", None, TOKEN + 3),
+    ("trainer", "grant_list", None, TOKEN + 2),
+    ("trainer", "hold_list", None, TOKEN + 2),
+    ("medic", "hold_list", None, TOKEN + 2),
+    # + prerequisites, competencies, assessments (three prefetches)
+    ("trainee", "module_list", None, TOKEN + 5),
+    ("programme_admin", "module_list", None, TOKEN + 5),
+    # The cohort, its trainees, their progress loaded at once (as the board).
+    ("trainer", "cohort_progress", "cohort_a", TOKEN + 12),
+    # One trainee's progress: the trainee, then the progress rule's fixed loads.
+    ("trainer", "trainee_progress", "trainee_a", TOKEN + 11),
 ]
 
 
@@ -208,6 +256,22 @@ class TestEveryPage:
         url = reverse(url_name, kwargs={"pk": world[obj].pk} if obj else None)
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200
+
+    # The API's listings (docs/api.md), on the same grown world: a page of 200 at most.
+    @pytest.mark.parametrize(
+        ("persona", "name", "obj", "queries"),
+        API_LISTINGS,
+        ids=[f"api-{p[1]}-{p[0]}" for p in API_LISTINGS],
+    )
+    def test_an_api_listing_costs_the_same_with_ten_times_the_data(
+        self, grown, db, django_assert_num_queries, persona, name, obj, queries
+    ):
+        personas, world = grown
+        api = bearer(personas[persona], "read")
+        url = reverse(f"api:{name}", kwargs={"pk": world[obj].pk} if obj else None)
+        with django_assert_num_queries(queries):
+            response = api.get(url, {"page_size": 200})
+        assert response.status_code == 200, response.content
 
 
 def test_the_sign_in_page_needs_no_query(client, db, django_assert_num_queries):

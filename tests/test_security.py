@@ -27,7 +27,18 @@ ANONYMOUS_ALLOWED = {
     "accounts:second_factor_setup",
     # The personal calendar feed: its secret token is the only way in.
     "calendar_feed",
+    # The API's schema and documentation page describe no one's records.
+    "api:schema",
+    "api:docs",
 }
+# The API's endpoints answer for themselves: 401 without a token, never a sign-in page.
+API_PAGES = {"api:tokens", "api:token_revoke"}
+
+
+def api_endpoint(name: str) -> bool:
+    return name.startswith("api:") and name not in API_PAGES | ANONYMOUS_ALLOWED
+
+
 SIGN_IN_PAGES = ("/accounts/login/?next=", "/admin/login/?next=")
 
 
@@ -46,7 +57,7 @@ def walk(patterns, prefix="", namespace=""):
 
 def concrete(route):
     """A URL for a route, with made-up values for its parameters."""
-    route = route.lstrip("^").rstrip("$").replace("\\Z", "").replace("\\/", "/")
+    route = route.lstrip("^").rstrip("$").replace("\\Z", "").replace("\\/", "/").replace("/^", "/")
     route = re.sub(r"<int:\w+>|<path:\w+>|<str:\w+>|<\w+>|\(\?P<\w+>[^)]*\)", "1", route)
     return "/" + route
 
@@ -63,7 +74,10 @@ def test_the_walk_finds_the_project_urls():
 @pytest.mark.parametrize(("route", "name"), ALL_PATTERNS, ids=[n for _, n in ALL_PATTERNS])
 def test_anonymous_people_reach_only_the_public_pages(client, db, route, name):
     response = client.get(concrete(route))
-    if name in ANONYMOUS_ALLOWED:
+    if api_endpoint(name):
+        assert response.status_code in {401, 404}, (name, response.status_code)
+        assert response["Content-Type"] == "application/problem+json", name
+    elif name in ANONYMOUS_ALLOWED:
         assert response.status_code in {200, 302, 404, 405}, (name, response.status_code)
         if response.status_code == 302:
             assert not response["Location"].startswith(SIGN_IN_PAGES), name

@@ -117,6 +117,7 @@ def test_the_catalogues_hold_every_string_of_the_source(tmp_path):
         "trainees",
         "notifications",
         "reports",
+        "api",
         "trainingtracker",
         "demo",
     ]

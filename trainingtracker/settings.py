@@ -91,6 +91,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
+    # The API documentation page's Swagger UI files, served as static files (no CDN).
+    "drf_spectacular_sidecar",
     # Ours after Django's: accounts replaces a signal receiver that django.contrib.auth connects.
     # Templates overriding the libraries' live in templates/, which is searched first.
     "accounts",
@@ -98,6 +102,7 @@ INSTALLED_APPS = [
     "trainees",
     "notifications",
     "reports",
+    "api",
     "demo",
 ]
 
@@ -530,3 +535,52 @@ LOGGING = {
 # Summaries of progress and parts of pages cached under the versions of the rows they show.
 PROGRESS_CACHE = env.bool("DJANGO_PROGRESS_CACHE", default=True)
 PROGRESS_CACHE_SECONDS = env.int("DJANGO_PROGRESS_CACHE_SECONDS", default=6 * 3600)
+
+# --- The REST API (api/, docs/api.md) ---------------------------------------------------------
+# Personal access tokens only: a browser's session does not open the API, so no request to it
+# rides on a signed-in person's cookie (and CSRF has nothing to protect there).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.AccessTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.problem_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+    # Times leave the API in UTC whatever the site's zone (api/serializers.py's UtcDateTimeField).
+    "COERCE_DECIMAL_TO_STRING": True,
+    "PAGE_SIZE": 50,
+}
+# Requests one token may make in a minute; more are answered 429 with Retry-After.
+API_TOKEN_RATE_PER_MINUTE = env.int("DJANGO_API_TOKEN_RATE_PER_MINUTE", default=600)
+# The longest a personal access token may last, in days.
+API_TOKEN_MAX_DAYS = env.int("DJANGO_API_TOKEN_MAX_DAYS", default=366)
+if API_TOKEN_RATE_PER_MINUTE < 1 or API_TOKEN_MAX_DAYS < 1:
+    raise ImproperlyConfigured(
+        "DJANGO_API_TOKEN_RATE_PER_MINUTE and DJANGO_API_TOKEN_MAX_DAYS must be at least 1."
+    )
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Astronaut training tracker API",
+    "DESCRIPTION": (
+        "Training records for other systems: trainees, cohorts, progress and readiness, "
+        "qualifications, sessions and attendance, assessment results, medical holds and the "
+        "curriculum; trainers schedule and log sessions and record attempts. "
+        "Authenticate with a personal access token: `Authorization: Bearer <token>`. "
+        "Times are UTC, ISO 8601. Errors are problem documents (RFC 9457)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.problem_responses",
+    ],
+}

@@ -20,5 +20,6 @@ urlpatterns = [
     # The personal calendar feed: open without signing in, to the holder of its secret token.
     path("calendar/<token:token>.ics", notification_views.calendar_feed, name="calendar_feed"),
     path("reports/", include("reports.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

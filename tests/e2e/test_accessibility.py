@@ -80,6 +80,9 @@ PAGES = [
     ("curriculum:module_edit", "programme_admin", "draft_module"),
     ("curriculum:competency_create", "programme_admin", "draft_module"),
     ("curriculum:qualification_create", "programme_admin", "draft_revision"),
+    # API tokens (the person's and, for an admin, the people's) and the API's documentation.
+    ("api:tokens", "programme_admin", None),
+    ("api:docs", "trainer", None),
 ]
 
 

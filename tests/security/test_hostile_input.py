@@ -37,7 +37,7 @@ from tests.test_access_matrix import (
     OK,
     WITH_ID,
 )
-from tests.test_security import ALL_PATTERNS
+from tests.test_security import ALL_PATTERNS, api_endpoint
 
 from . import examples, record
 
@@ -118,6 +118,10 @@ NOT_FORMS = {
     # Opens only between a password and its second factor, which these clients never are;
     # hostile codes are posted there by tests/accounts/test_second_factor.py.
     "accounts:second_factor_verify",
+    # The API's schema, a generated document (schemathesis reads it); its endpoints take JSON
+    # and a token: tests/security/test_hostile_api.py.
+    "api:schema",
+    *(name for _route, name in ALL_PATTERNS if api_endpoint(name)),
 }
 
 
