@@ -116,6 +116,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Each request keeps the curriculum translations it loads, once per revision shown.
+    "curriculum.middleware.CurriculumTextsMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -137,6 +139,12 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
                 "notifications.context_processors.bell",
+            ],
+            # Curriculum texts in the reader's language and names in the page's script, in
+            # every template (curriculum/texts.py, accounts/templatetags/people.py).
+            "builtins": [
+                "curriculum.templatetags.curriculum_text",
+                "accounts.templatetags.people",
             ],
         },
     },
