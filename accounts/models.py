@@ -180,6 +180,11 @@ class User(AbstractUser):
         script = script_of(self.native_name)
         return self.native_name if script and LANGUAGE_SCRIPTS.get(language) == script else ""
 
+    def name_for(self, language: str) -> str:
+        """As plain text for a reader of `language`: "高岩 (Gao Yan)" or "Gao Yan"."""
+        native = self.native_name_for(language)
+        return f"{native} ({self})" if native else str(self)
+
     def get_short_name(self) -> str:
         return self.display_name
 

@@ -613,7 +613,8 @@ def revision_data_errors(data) -> list[str]:
         if problems:
             label = _("Qualification %(n)s (%(code)s)") % {"n": number, "code": q.code}
             errors.append(f"{label}: {' '.join(problems)}")
-    return errors + _translations_errors(data)
+    # The translations name texts by the syllabus's codes: checked once those hold.
+    return errors or _translations_errors(data)
 
 
 def _data_text_keys(data: dict) -> dict[str, int | None]:

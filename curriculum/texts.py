@@ -12,6 +12,7 @@ A translation is shown even while it is out of date: it is still the nearest tex
 reader's language, and the coverage page tells the translators.
 """
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,10 +23,12 @@ from django.utils import translation
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import ProgrammeRevision, Translation
+from .models import Module, ProgrammeRevision, Translation
 
-# A marker row of the catalogue query: its text is the programme's source language.
+# Marker rows of the catalogue query: a revision's source language, a module of a revision.
 _SOURCE_ROW = "."
+_MODULE_ROW = "#"
+_MODULES = "modules"  # the store's key of {module id: revision id}
 NAMES = None  # the catalogue key of programme and cohort names (not in a revision)
 
 
@@ -40,7 +43,11 @@ _scope: ContextVar[dict | None] = ContextVar("curriculum_texts", default=None)
 
 @contextmanager
 def texts_scope() -> Iterator[None]:
-    """Keep the translations loaded inside the block (one request, one task's run)."""
+    """Keep the translations loaded inside the block (one request, one task's run); inside
+    another scope, that one's."""
+    if _scope.get() is not None:
+        yield
+        return
     token = _scope.set({})
     try:
         yield
@@ -48,48 +55,90 @@ def texts_scope() -> Iterator[None]:
         _scope.reset(token)
 
 
+def in_texts_scope(fn):
+    """Run `fn` in a `texts_scope` (a report's builder: many texts, one query per revision)."""
+
+    @functools.wraps(fn)
+    def scoped(*args, **kwargs):
+        with texts_scope():
+            return fn(*args, **kwargs)
+
+    return scoped
+
+
 def _label(obj) -> str:
     return obj._meta.label_lower
 
 
-def _load(store: dict, revision_id: int | None, language: str) -> None:
-    """Read the translations of `revision_id` in `language` (and the names, the first time, and
-    the revision's source language) into `store`, in one query."""
+def _load(store: dict, revision_ids: list[int | None], language: str) -> None:
+    """Read into `store`, in one query, the translations in `language` of the revisions (and
+    of the names, the first time), each revision's source language and which modules it holds
+    (so a competency or an assessment finds its revision without loading its module)."""
     with_names = (language, NAMES) not in store
-    rows = Translation.objects.filter(language=language).order_by()
-    if revision_id is None:
-        rows = rows.filter(revision__isnull=True)
-    elif with_names:
-        rows = rows.filter(Q(revision_id=revision_id) | Q(revision__isnull=True))
-    else:
-        rows = rows.filter(revision_id=revision_id)
-    rows = rows.values_list(
-        "content_type__app_label", "content_type__model", "object_id", "field", "text", "revision"
+    revisions = [r for r in revision_ids if r is not None]
+    wanted = Q(revision_id__in=revisions)
+    if with_names:
+        wanted |= Q(revision__isnull=True)
+    rows = (
+        Translation.objects.filter(wanted, language=language)
+        .order_by()
+        .values_list(
+            "content_type__app_label",
+            "content_type__model",
+            "object_id",
+            "field",
+            "text",
+            "revision",
+        )
     )
-    if revision_id is not None:
-        # The source language rides along as one more row, so this stays one query.
-        source = (
-            ProgrammeRevision.objects.filter(pk=revision_id)
+    if revisions:
+        # The source languages and the modules ride along as more rows: still one query.
+        sources = (
+            ProgrammeRevision.objects.filter(pk__in=revisions)
             .order_by()
-            .annotate(
-                a=Value("", output_field=CharField()),
-                b=Value("", output_field=CharField()),
-                c=Value(0, output_field=IntegerField()),
-                d=Value(_SOURCE_ROW, output_field=CharField()),
-            )
+            .annotate(**_constants("", "", 0, _SOURCE_ROW))
             .values_list("a", "b", "c", "d", "programme__source_language", "pk")
         )
-        rows = rows.union(source, all=True)
+        modules = (
+            Module.objects.filter(revision_id__in=revisions)
+            .order_by()
+            .annotate(**_constants("", "", 0, _MODULE_ROW, ""))
+            .values_list("a", "b", "pk", "d", "e", "revision_id")
+        )
+        rows = rows.union(sources, modules, all=True)
     names = store.setdefault((language, NAMES), _Catalogue())
-    catalogue = store.setdefault((language, revision_id), _Catalogue())
+    catalogues = {r: store.setdefault((language, r), _Catalogue()) for r in revisions}
+    module_revisions = store.setdefault(_MODULES, {})
     for app_label, model, object_id, name, text, revision in rows:
-        if name == _SOURCE_ROW and not app_label:
-            catalogue.source = text
+        if not app_label and name == _SOURCE_ROW:
+            catalogues[revision].source = text
+        elif not app_label and name == _MODULE_ROW:
+            module_revisions[object_id] = revision
         elif revision is None:
             if with_names:
                 names.entries[(f"{app_label}.{model}", object_id, name)] = text
         else:
-            catalogue.entries[(f"{app_label}.{model}", object_id, name)] = text
+            catalogues[revision].entries[(f"{app_label}.{model}", object_id, name)] = text
+
+
+def _constants(*values) -> dict:
+    fields = {str: CharField, int: IntegerField}
+    return {
+        name: Value(value, output_field=fields[type(value)]())
+        for name, value in zip("abcde", values, strict=False)
+    }
+
+
+def texts_preload(revision_ids, language: str | None = None) -> None:
+    """Load the translations of several revisions at once (one query), for a page that shows
+    more than one (the curriculum's home). Inside a scope only; elsewhere it does nothing."""
+    store = _scope.get()
+    language = language or translation.get_language() or "en"
+    if store is None:
+        return
+    missing = [r for r in dict.fromkeys(revision_ids) if (language, r) not in store]
+    if missing or (language, NAMES) not in store:
+        _load(store, missing, language)
 
 
 def _catalogue(revision_id: int | None, language: str) -> tuple[_Catalogue, _Catalogue]:
@@ -99,8 +148,19 @@ def _catalogue(revision_id: int | None, language: str) -> tuple[_Catalogue, _Cat
     if store is None:
         store = {}
     if (language, revision_id) not in store or (language, NAMES) not in store:
-        _load(store, revision_id, language)
+        _load(store, [revision_id], language)
     return store[(language, revision_id)], store[(language, NAMES)]
+
+
+def _revision_of(obj) -> int:
+    """The revision of a revision's content, without loading its module where a revision
+    already loaded says which one holds it."""
+    if obj.revision_path != "revision" and not type(obj).module.is_cached(obj):
+        store = _scope.get()
+        known = store.get(_MODULES, {}).get(obj.module_id) if store is not None else None
+        if known is not None:
+            return known
+    return obj.translation_revision_id
 
 
 @dataclass(frozen=True)
@@ -135,17 +195,17 @@ def text_local(obj, name: str, language: str | None = None) -> LocalText:
     """`obj`'s text `name` in `language` (the active one by default), or its source text."""
     source = getattr(obj, name) or ""
     language = language or translation.get_language() or "en"
-    if obj is None or obj.pk is None:
+    if obj.pk is None or not source or language == getattr(obj, "source_language", None):
         return LocalText(source, language, fallback=False)
     if obj.translation_scoped:
-        catalogue, _names = _catalogue(obj.translation_revision_id, language)
+        catalogue, _names = _catalogue(_revision_of(obj), language)
         entries = catalogue.entries
     else:
         revision_id = getattr(obj, "translation_revision_id", None)
         catalogue, names = _catalogue(revision_id, language)
         entries = names.entries
     source_language = getattr(obj, "source_language", None) or catalogue.source or "en"
-    if language == source_language or not source:
+    if language == source_language:
         return LocalText(source, language, fallback=False)
     text = entries.get((_label(obj), obj.pk, name))
     if text:
@@ -170,3 +230,13 @@ def text_html(obj, name: str) -> SafeString:
 def code_title(obj, language: str | None = None) -> str:
     """ "PC-101 Robotic arm operations" in the reader's language, as plain text."""
     return f"{obj.code} {text_plain(obj, 'title', language)}"
+
+
+def behaviours_html(local: LocalText) -> SafeString:
+    """Observable behaviours on one line ("a; b"), escaped, in `<span lang dir>` when the
+    source stands in: what a grading form's help text shows."""
+    lines = [line.strip() for line in local.text.splitlines() if line.strip()]
+    joined = escape("; ".join(lines))
+    if not local.fallback or not lines:
+        return joined
+    return format_html("<span{}>{}</span>", local.attributes(), joined)

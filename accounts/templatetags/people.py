@@ -34,7 +34,4 @@ def person(user):
 
 @register.filter
 def person_text(user) -> str:
-    native = _native(user)
-    if not native:
-        return "" if user is None else str(user)
-    return f"{native} ({user})"
+    return "" if user is None else user.name_for(translation.get_language() or "en")
