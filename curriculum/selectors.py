@@ -6,7 +6,6 @@ from urllib.parse import quote
 
 import polib
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
 
 from trainingtracker.spreadsheet import cell_out
@@ -320,20 +319,28 @@ def revision_texts(
         for name in obj.translated_fields
         if getattr(obj, name)
     ]
-    by_target: dict[tuple[int, int, str], dict] = {}
-    for item in items:
-        content_type = ContentType.objects.get_for_model(item.obj)
-        by_target[(content_type.pk, item.obj.pk, item.field)] = item.translations
-    named = Q(revision=revision) | Q(
-        content_type=ContentType.objects.get_for_model(Programme), object_id=revision.programme_id
-    )
+    # Matched by the models' labels, joined in the query: no content-type lookups of their own.
+    by_target = {
+        (item.obj._meta.label_lower, item.obj.pk, item.field): item.translations for item in items
+    }
+
+    def of(model, ids) -> Q:
+        meta = model._meta
+        return Q(
+            content_type__app_label=meta.app_label,
+            content_type__model=meta.model_name,
+            object_id__in=ids,
+        )
+
+    named = Q(revision=revision) | of(Programme, [revision.programme_id])
     if with_cohorts:
-        cohort_type = ContentType.objects.get_for_model(revision.cohorts.model)
-        cohorts = [item.obj.pk for item in items if item.obj._meta.model is revision.cohorts.model]
-        named |= Q(content_type=cohort_type, object_id__in=cohorts)
-    for translation in Translation.objects.filter(named).select_related("translated_by"):
-        target = (translation.content_type_id, translation.object_id, translation.field)
-        found = by_target.get(target)
+        cohort = revision.cohorts.model
+        named |= of(cohort, [i.obj.pk for i in items if i.obj._meta.model is cohort])
+    for translation in Translation.objects.filter(named).select_related(
+        "translated_by", "content_type"
+    ):
+        label = f"{translation.content_type.app_label}.{translation.content_type.model}"
+        found = by_target.get((label, translation.object_id, translation.field))
         if found is not None:
             found[translation.language] = translation
     return items

@@ -951,7 +951,7 @@ def modules_import(*, revision: ProgrammeRevision, text: str) -> list[Module]:
 PO_FILE_MAX_BYTES = 2 * 1024 * 1024
 
 
-def _translation_limit(obj, name: str) -> int:
+def translation_limit(obj, name: str) -> int:
     return obj._meta.get_field(name).max_length or schemas.TRANSLATION_MAX
 
 
@@ -960,7 +960,7 @@ def translation_text_problems(obj, name: str, text: str) -> list[str]:
     problems = []
     if "\x00" in text or any(0xD800 <= ord(char) <= 0xDFFF for char in text):
         problems.append(_("The text holds a character that cannot be stored."))
-    limit = _translation_limit(obj, name)
+    limit = translation_limit(obj, name)
     if len(text) > limit:
         problems.append(
             _("At most %(limit)s characters (it has %(length)s).")

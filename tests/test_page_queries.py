@@ -169,6 +169,11 @@ PAGES = [
     # The person, and their calendar link.
     ("trainee", "accounts:profile", None, LAYOUT + 2),
     ("programme_admin", "curriculum:module_edit", "draft_module", LAYOUT + 3),
+    # A revision's texts: the revision, its modules with competencies and assessments
+    # (revision_modules: 5), qualifications, cohorts, their translations (with who made them).
+    ("programme_admin", "curriculum:translations", "revision", LAYOUT + 9),
+    # The same, for the one text edited.
+    ("programme_admin", "curriculum:translation_edit", "revision", LAYOUT + 9),
     # A record's history (the record, its latest history rows with who made them).
     ("programme_admin", "trainees:trainee_history", "trainee_a", LAYOUT + 2),
     ("programme_admin", "trainees:result_history", "result_a", LAYOUT + 2),

@@ -113,6 +113,8 @@ NOT_FORMS = {
     "trainees:my_records",
     "curriculum:revision_export_json",
     "curriculum:modules_export_csv",
+    "curriculum:translations_export_po",
+    "curriculum:translations",  # a list; its forms are the edit and import pages
 }
 
 
