@@ -33,6 +33,11 @@ class ProgrammeForm(WithSubmit, forms.ModelForm):
         fields = ["code", "name", "description", "source_language"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out, the site's language (the service's default): one choice to make, once.
+        self.fields["source_language"].required = False
+
 
 class RevisionForm(WithSubmit, forms.ModelForm):
     class Meta:
