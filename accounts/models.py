@@ -45,6 +45,32 @@ def default_time_zone() -> str:
     return settings.TIME_ZONE
 
 
+# The script each of the site's languages is written in (ISO 15924), and the blocks of Unicode
+# that mark a name as written in it. A name is shown in its own script only on pages whose
+# language uses that script.
+LANGUAGE_SCRIPTS = {"en": "Latn", "zh-hans": "Hani", "ur": "Arab"}
+SCRIPT_LANGUAGE = {"Hani": "zh-Hans", "Arab": "ur"}
+_SCRIPT_BLOCKS = (
+    ("Hani", 0x3400, 0x4DBF),
+    ("Hani", 0x4E00, 0x9FFF),
+    ("Hani", 0xF900, 0xFAFF),
+    ("Arab", 0x0600, 0x06FF),
+    ("Arab", 0x0750, 0x077F),
+    ("Arab", 0xFB50, 0xFDFF),
+    ("Arab", 0xFE70, 0xFEFF),
+)
+
+
+def script_of(text: str) -> str | None:
+    """The script of the first letter of `text` that is Chinese or Arabic script, or None."""
+    for char in text:
+        point = ord(char)
+        for script, low, high in _SCRIPT_BLOCKS:
+            if low <= point <= high:
+                return script
+    return None
+
+
 class User(AbstractUser):
     """Everyone who signs in: trainees, trainers, medical officers, programme admins, operators.
 
@@ -155,6 +181,19 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.display_name
+
+    def native_name_for(self, language: str) -> str:
+        """The name in the person's own script if `language` is written in that script (高岩 on
+        a Chinese page, عائشہ خان on an Urdu one), else "" (the Latin form stands alone)."""
+        if not self.native_name:
+            return ""
+        script = script_of(self.native_name)
+        return self.native_name if script and LANGUAGE_SCRIPTS.get(language) == script else ""
+
+    def name_for(self, language: str) -> str:
+        """As plain text for a reader of `language`: "高岩 (Gao Yan)" or "Gao Yan"."""
+        native = self.native_name_for(language)
+        return f"{native} ({self})" if native else str(self)
 
     def get_short_name(self) -> str:
         return self.display_name

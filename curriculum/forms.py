@@ -5,6 +5,7 @@ import json
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from trainingtracker import inputs
@@ -29,8 +30,13 @@ class ProgrammeForm(WithSubmit, forms.ModelForm):
 
     class Meta:
         model = Programme
-        fields = ["code", "name", "description"]
+        fields = ["code", "name", "description", "source_language"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out, the site's language (the service's default): one choice to make, once.
+        self.fields["source_language"].required = False
 
 
 class RevisionForm(WithSubmit, forms.ModelForm):
@@ -256,3 +262,46 @@ class ModulesImportForm(_UploadForm):
             "separated by spaces), archived (yes or no), description. Modules are matched by code."
         )
         self.fields["file"].widget.attrs["accept"] = ".csv,text/csv"
+
+
+class TranslationForm(WithSubmit, forms.Form):
+    """One text's translation: saved, it counts as made from the source as it is now; left
+    empty, the translation is removed and the source shows."""
+
+    submit_label = _("Save the translation")
+
+    text = forms.CharField(
+        label=_("Translation"),
+        required=False,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, limit: int, language: str, multiline: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["text"]
+        field.max_length = limit
+        field.validators.append(MaxLengthValidator(limit))
+        field.widget.attrs.update(maxlength=str(limit), lang=language, dir="auto")
+        if multiline:
+            field.help_text = _("One behaviour per line, as in the source.")
+        else:
+            field.widget.attrs["rows"] = 2
+
+
+class TranslationsImportForm(WithSubmit, forms.Form):
+    """A translator's PO file, taken back whole or not at all."""
+
+    submit_label = _("Check and import")
+
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("The PO file exported here, translated (Poedit, Weblate or any PO editor)."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".po,text/x-gettext-translation"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(_("The file is larger than 2 MB."))
+        return upload.read()

@@ -12,10 +12,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from trainingtracker.helpers import refusal_shown
@@ -30,6 +32,8 @@ from .forms import (
     QualificationForm,
     RevisionForm,
     RevisionImportForm,
+    TranslationForm,
+    TranslationsImportForm,
 )
 from .models import (
     AssessmentDefinition,
@@ -40,7 +44,14 @@ from .models import (
     Qualification,
     modules_in_order,
 )
-from .selectors import modules_csv_rows, revision_export
+from .selectors import (
+    modules_csv_rows,
+    revision_export,
+    revision_texts,
+    target_languages,
+    translation_coverage,
+    translations_po,
+)
 
 manage_curriculum = permission_required("accounts.manage_curriculum", raise_exception=True)
 
@@ -550,4 +561,155 @@ def qualification_delete(request, pk: int):
         delete=lambda: services.qualification_delete(qualification=qualification),
         title=_("Delete %(code)s %(title)s")
         % {"code": qualification.code, "title": qualification.title},
+    )
+
+
+# Translations ----------------------------------------------------------------------------------
+#
+# Presentation, not syllabus: open on published revisions too (through `visible_to`, which
+# shows programme admins every revision); the source texts stay frozen.
+
+
+def _translated_revision(request, pk: int) -> ProgrammeRevision:
+    return get_object_or_404(
+        ProgrammeRevision.objects.visible_to(request.user).select_related("programme"), pk=pk
+    )
+
+
+def _target_language(request, revision: ProgrammeRevision) -> tuple[str, str]:
+    """The language (code, name) the page's `?language=` names, the first the revision is
+    translated into if it names none; 404 if the revision is not translated into it."""
+    languages = target_languages(revision.programme)
+    wanted = request.GET.get("language", "")
+    if not wanted and languages:
+        return languages[0]
+    for code, name in languages:
+        if code == wanted:
+            return code, name
+    raise Http404
+
+
+@manage_curriculum
+def translations(request, pk: int):
+    """A revision's coverage per language (translated, missing, out of date), and the texts of
+    one language with their state, to translate one by one or hand over as a PO file."""
+    revision = _translated_revision(request, pk)
+    language, language_name = _target_language(request, revision)
+    items = revision_texts(revision=revision)
+    todo_only = request.GET.get("show") == "todo"
+    rows = [(item, item.status(language), item.translations.get(language)) for item in items]
+    if todo_only:
+        rows = [row for row in rows if row[1] != "translated"]
+    return render(
+        request,
+        "curriculum/manage/translations.html",
+        {
+            "revision": revision,
+            "coverage": translation_coverage(revision=revision, items=items),
+            "language": language,
+            "language_name": language_name,
+            "rows": rows,
+            "todo_only": todo_only,
+        },
+    )
+
+
+@manage_curriculum
+def translation_edit(request, pk: int):
+    """Add, correct or review (save again) one text's translation (`?text=` its key); an empty
+    text removes it."""
+    revision = _translated_revision(request, pk)
+    language, language_name = _target_language(request, revision)
+    items = revision_texts(revision=revision)
+    key = request.GET.get("text") or (items[0].key if items else "")
+    item = next((i for i in items if i.key == key), None)
+    if item is None:
+        raise Http404
+    found = item.translations.get(language)
+    form = TranslationForm(
+        request.POST or None,
+        initial={"text": found.text if found else ""},
+        limit=services.translation_limit(item.obj, item.field),
+        language=language,
+        multiline=item.field in ("behaviours", "description"),
+    )
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown(form):
+            services.translation_save(
+                obj=item.obj,
+                name=item.field,
+                language=language,
+                text=form.cleaned_data["text"],
+                by=request.user,
+            )
+            messages.success(request, _("Translation saved."))
+            return redirect(_translations_url(revision, language))
+    return render(
+        request,
+        "curriculum/manage/translation_form.html",
+        {
+            "form": form,
+            "revision": revision,
+            "item": item,
+            "found": found,
+            "status": item.status(language),
+            "language": language,
+            "language_name": language_name,
+            "source_language": revision.programme.source_language,
+        },
+    )
+
+
+def _translations_url(revision, language: str) -> str:
+    url = reverse("curriculum:translations", kwargs={"pk": revision.pk})
+    return f"{url}?{urlencode({'language': language})}"
+
+
+@manage_curriculum
+def translations_export_po(request, pk: int):
+    """The texts of a revision in a PO file for the translators of `?language=`."""
+    revision = _translated_revision(request, pk)
+    language, _name = _target_language(request, revision)
+    text = translations_po(
+        revision=revision, language=language, items=revision_texts(revision=revision)
+    )
+    response = HttpResponse(text, content_type="text/x-gettext-translation; charset=utf-8")
+    name = f"{revision.programme.code}-r{revision.number}-{language}.po"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@manage_curriculum
+def translations_import_po(request, pk: int):
+    """Take a translated PO file back: every entry checked, all or nothing."""
+    revision = _translated_revision(request, pk)
+    language, language_name = _target_language(request, revision)
+    form = TranslationsImportForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.translations_po_import(
+                revision=revision,
+                language=language,
+                content=form.cleaned_data["file"],
+                by=request.user,
+            )
+        except services.ImportRefused as error:
+            problems = error.messages
+        else:
+            messages.success(
+                request,
+                ngettext("%(n)s translation saved.", "%(n)s translations saved.", changed)
+                % {"n": changed},
+            )
+            return redirect(_translations_url(revision, language))
+    return render(
+        request,
+        "curriculum/manage/import.html",
+        {
+            "form": form,
+            "problems": problems,
+            "revision": revision,
+            "title": _("Import translations into %(language)s") % {"language": language_name},
+        },
     )

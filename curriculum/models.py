@@ -7,10 +7,13 @@ people, not syllabus content, and stays editable (with its history) on a publish
 """
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -53,14 +56,33 @@ class Programme(CacheVersioned):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    source_language = models.CharField(
+        _("source language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the curriculum is written in; the others are translations."),
+    )
 
     objects = ProgrammeQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["cache_version"])
+    translations = GenericRelation("Translation")
+
+    # The texts shown in the reader's language (curriculum/texts.py). A programme's texts are
+    # not in a revision: they load with the names (Translation.revision is empty).
+    translated_fields = ("name", "description")
+    translation_scoped = False
 
     class Meta:
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source_language__in=[code for code, _name in settings.LANGUAGES]),
+                name="programme_source_language_known",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -243,6 +265,9 @@ class RevisionContent(models.Model):
     """
 
     revision_path = "revision"
+    # The texts shown in the reader's language (curriculum/texts.py), translated per revision.
+    translated_fields: tuple[str, ...] = ()
+    translation_scoped = True
 
     objects = RevisionContentQuerySet.as_manager()
 
@@ -256,6 +281,13 @@ class RevisionContent(models.Model):
     def delete(self, *args, **kwargs):
         self.revision_check_open()
         return super().delete(*args, **kwargs)
+
+    @property
+    def translation_revision_id(self) -> int:
+        """The revision whose translations hold this row's (one query loads them all)."""
+        if self.revision_path == "revision":
+            return self.revision_id
+        return self.module.revision_id
 
     @property
     def owning_revision(self) -> ProgrammeRevision:
@@ -326,6 +358,8 @@ class Module(RevisionContent):
 
     objects = ModuleQuerySet.as_manager()
     history = HistoricalRecords()
+    translations = GenericRelation("Translation")
+    translated_fields = ("title", "description")
 
     class Meta:
         verbose_name = _("module")
@@ -412,6 +446,8 @@ class Competency(RevisionContent):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()
+    translations = GenericRelation("Translation")
+    translated_fields = ("title", "behaviours")
 
     class Meta:
         verbose_name = _("competency")
@@ -475,6 +511,8 @@ class AssessmentDefinition(RevisionContent):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     history = HistoricalRecords(m2m_fields=[assessors])
+    translations = GenericRelation("Translation")
+    translated_fields = ("title", "description")
 
     class Meta:
         verbose_name = _("assessment")
@@ -641,6 +679,8 @@ class Qualification(RevisionContent):
     )
 
     history = HistoricalRecords()
+    translations = GenericRelation("Translation")
+    translated_fields = ("title",)
 
     class Meta:
         verbose_name = _("qualification")
@@ -708,6 +748,83 @@ class Qualification(RevisionContent):
                 errors[field] = _("The assessment must belong to the same revision.")
         if errors:
             raise ValidationError(errors)
+
+
+class Translation(models.Model):
+    """One curriculum text in one of the site's languages other than its source language.
+
+    Presentation, not syllabus: unlike the source text (frozen with its revision) a translation
+    may be added or corrected in a published revision, with who and when and its history.
+    `source_digest` is the digest of the source text it was made from; when the source changes
+    in a draft the two no longer match and the translation is out of date until a translator
+    saves it again (`is_current`). Nothing has to run when a source changes, so no write path,
+    bulk ones included, can forget to flag it.
+
+    `revision` is the revision the text belongs to (empty for programme and cohort names), so a
+    page loads every translation it may show in one query (curriculum/texts.py).
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    item = GenericForeignKey("content_type", "object_id")
+    field = models.CharField(_("field"), max_length=40)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    text = models.TextField(_("translation"))
+    source_digest = models.CharField(_("source digest"), max_length=64)
+    revision = models.ForeignKey(
+        ProgrammeRevision,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="translations",
+        verbose_name=_("revision"),
+    )
+    translated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("translated by"),
+    )
+    translated_at = models.DateTimeField(_("translated at"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "field", "language"],
+                name="translation_unique_per_text_and_language",
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="translation_language_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["revision", "language"], name="translation_revision_lang")]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id}:{self.field} [{self.language}]"
+
+    def is_current(self, source: str) -> bool:
+        """Whether this translation was made from `source` as it is now."""
+        return self.source_digest == source_digest(source)
+
+
+def source_digest(text: str) -> str:
+    """The digest a translation keeps of the source text it translates."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def source_language_of(obj) -> str:
+    """The language `obj`'s texts are written in: its programme's source language."""
+    if isinstance(obj, Programme):
+        return obj.source_language
+    revision = obj.owning_revision if isinstance(obj, RevisionContent) else obj.revision
+    return revision.programme.source_language
 
 
 def modules_in_order(modules: Iterable[Module]) -> list[Module]:

@@ -7,6 +7,7 @@ file shows (codes used twice, references, prerequisite cycles) is checked after 
 `services.revision_data_errors` and `services.modules_import`.
 """
 
+from django.conf import settings
 from jsonschema import Draft202012Validator
 
 from trainingtracker import inputs
@@ -98,6 +99,29 @@ QUALIFICATION = {
     },
 }
 
+LANGUAGE = {"enum": [code for code, _name in settings.LANGUAGES]}
+# A translation's longest text: a title's column bounds its own (checked by the import), and a
+# description or a list of behaviours is text a person reads, not a book.
+TRANSLATION_MAX = 20_000
+TRANSLATION = {
+    "type": "object",
+    "required": ["text", "source_digest"],
+    "properties": {
+        "text": inputs.text(TRANSLATION_MAX),
+        "source_digest": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "translated_at": {"type": "string", "pattern": inputs.DATETIME_PATTERN},
+    },
+}
+TRANSLATIONS = {
+    "type": "object",
+    "propertyNames": LANGUAGE,
+    "additionalProperties": {
+        "type": "object",
+        "propertyNames": inputs.text(500),
+        "additionalProperties": TRANSLATION,
+    },
+}
+
 # A revision as `selectors.revision_export` writes it.
 REVISION = Draft202012Validator(
     {
@@ -114,11 +138,13 @@ REVISION = Draft202012Validator(
                     "code": inputs.column_text(Programme, "code", pattern=r"^[-a-zA-Z0-9_]+$"),
                     "name": inputs.column_text(Programme, "name", minLength=1),
                     "description": inputs.text(),
+                    "source_language": LANGUAGE,
                 },
             },
             "revision": {"type": "object", "properties": {"summary": inputs.text()}},
             "modules": {"type": "array", "items": MODULE},
             "qualifications": {"type": "array", "items": QUALIFICATION},
+            "translations": TRANSLATIONS,
         },
     }
 )

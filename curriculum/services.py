@@ -7,6 +7,9 @@ that trainees have records in are checked here, the one home of those rules.
 
 from collections.abc import Iterable, Mapping
 
+import polib
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, router, transaction
 from django.db.models import Count, Max, Q
@@ -29,9 +32,20 @@ from .models import (
     ProgrammeRevision,
     PublishedRevisionError,
     Qualification,
+    Translation,
     prerequisite_cycle,
+    source_digest,
+    source_language_of,
 )
-from .selectors import CSV_COLUMNS, EXPORT_FORMAT, EXPORT_VERSION, revision_export
+from .selectors import (
+    CSV_COLUMNS,
+    EXPORT_FORMAT,
+    EXPORT_VERSION,
+    key_of,
+    revision_export,
+    revision_texts,
+    target_languages,
+)
 
 
 def _check_draft(revision: ProgrammeRevision) -> None:
@@ -57,9 +71,17 @@ def revision_check_prerequisites(*, revision: ProgrammeRevision) -> None:
 
 
 @transaction.atomic
-def programme_create(*, code: str, name: str, description: str = "") -> ProgrammeRevision:
-    """A new programme with an empty draft revision 1, ready for its first modules."""
-    programme = Programme(code=code, name=name, description=description)
+def programme_create(
+    *, code: str, name: str, description: str = "", source_language: str = ""
+) -> ProgrammeRevision:
+    """A new programme with an empty draft revision 1, ready for its first modules. Its source
+    language (the site's default unless given) is the one its texts are written in."""
+    programme = Programme(
+        code=code,
+        name=name,
+        description=description,
+        source_language=source_language or settings.LANGUAGE_CODE,
+    )
     programme.full_clean()
     try:
         with transaction.atomic():
@@ -85,7 +107,14 @@ def revision_start(*, programme: Programme) -> ProgrammeRevision:
     latest = programme.revisions.published().order_by("-number").first()
     if latest is not None:
         # The same path as an import, so the copy and the exchange format cannot drift apart.
-        _content_write(revision=revision, data=revision_export(revision=latest))
+        translators = {
+            (language, item.key): translation.translated_by
+            for item in revision_texts(revision=latest, with_cohorts=False)
+            for language, translation in item.translations.items()
+        }
+        _content_write(
+            revision=revision, data=revision_export(revision=latest), translators=translators
+        )
         for copy in AssessmentDefinition.objects.filter(module__revision=revision).select_related(
             "module"
         ):
@@ -584,29 +613,113 @@ def revision_data_errors(data) -> list[str]:
         if problems:
             label = _("Qualification %(n)s (%(code)s)") % {"n": number, "code": q.code}
             errors.append(f"{label}: {' '.join(problems)}")
+    # The translations name texts by the syllabus's codes: checked once those hold.
+    return errors or _translations_errors(data)
+
+
+def _data_text_keys(data: dict) -> dict[str, int | None]:
+    """The keys of the texts an export holds (`selectors.text_key`), each with its column's
+    length (None: a text column)."""
+
+    def limit(model, name):
+        return model._meta.get_field(name).max_length
+
+    keys = {
+        key_of("programme", name): limit(Programme, name) for name in Programme.translated_fields
+    }
+    for row in data["modules"]:
+        code = str(row.get("code", ""))
+        for name in Module.translated_fields:
+            keys[key_of("module", code, name)] = limit(Module, name)
+        for kind, model, part in (
+            ("competency", Competency, "competencies"),
+            ("assessment", AssessmentDefinition, "assessments"),
+        ):
+            for item in _get(row, part, []):
+                for name in model.translated_fields:
+                    keys[key_of(kind, code, str(item.get("code", "")), name)] = limit(model, name)
+    for row in data["qualifications"]:
+        for name in Qualification.translated_fields:
+            keys[key_of("qualification", str(row.get("code", "")), name)] = limit(
+                Qualification, name
+            )
+    return keys
+
+
+def _translations_errors(data: dict) -> list[str]:
+    """What is wrong with an export's translations: a language that is the source's, a key
+    that names no text of the file, a text longer than its column."""
+    errors = []
+    source = data["programme"].get("source_language", settings.LANGUAGE_CODE)
+    stored = (
+        Programme.objects.filter(code=data["programme"]["code"])
+        .values_list("source_language", flat=True)
+        .first()
+    )
+    if stored is not None and stored != source:
+        errors.append(
+            _("The programme is written in %(stored)s here; this file's source is %(source)s.")
+            % {"stored": stored, "source": source}
+        )
+    keys = _data_text_keys(data)
+    for language, entries in _get(data, "translations", {}).items():
+        if language == source:
+            errors.append(
+                _("Translations into %(language)s: that is the source language.")
+                % {"language": language}
+            )
+            continue
+        for key, entry in entries.items():
+            label = _("Translation %(language)s %(key)s") % {"language": language, "key": key}
+            if key not in keys:
+                errors.append(_("%(entry)s: no such text in this file.") % {"entry": label})
+            elif keys[key] is not None and len(entry["text"]) > keys[key]:
+                errors.append(
+                    _("%(entry)s: at most %(limit)s characters.")
+                    % {"entry": label, "limit": keys[key]}
+                )
     return errors
 
 
-def _content_write(*, revision: ProgrammeRevision, data: dict) -> None:
-    """Write checked export data into an empty draft (`revision_data_errors` found nothing)."""
+def _content_write(*, revision: ProgrammeRevision, data: dict, translators=None) -> None:
+    """Write checked export data into an empty draft (`revision_data_errors` found nothing).
+
+    `translators` ({(language, key): user}) names who made each translation, for a copy made on
+    this site; a file's translations carry no people."""
     modules: dict[str, Module] = {}
     definitions: dict[tuple[str, str], AssessmentDefinition] = {}
+    texts: dict[str, tuple] = {}
     for row in data["modules"]:
         module = _build_module(row)
         module.revision = revision
         module.save()
         modules[module.code] = module
+        texts.update(
+            {key_of("module", module.code, n): (module, n) for n in module.translated_fields}
+        )
         competencies = {}
         for item in row.get("competencies", []):
             competency = _build_competency(item)
             competency.module = module
             competency.save()
             competencies[competency.code] = competency
+            texts.update(
+                {
+                    key_of("competency", module.code, competency.code, n): (competency, n)
+                    for n in competency.translated_fields
+                }
+            )
         for item in row.get("assessments", []):
             definition = _build_assessment(item)
             definition.module = module
             definition.save()
             definitions[(module.code, definition.code)] = definition
+            texts.update(
+                {
+                    key_of("assessment", module.code, definition.code, n): (definition, n)
+                    for n in definition.translated_fields
+                }
+            )
             for code, grade in item.get("minimum_grades", {}).items():
                 AssessmentCriterion.objects.create(
                     definition=definition, competency=competencies[code], minimum_grade=grade
@@ -626,6 +739,36 @@ def _content_write(*, revision: ProgrammeRevision, data: dict) -> None:
             setattr(qualification, key, definitions[tuple(ref)] if ref else None)
         qualification.full_clean(exclude=["revision"], validate_unique=False)
         qualification.save()
+        texts.update(
+            {
+                key_of("qualification", qualification.code, n): (qualification, n)
+                for n in qualification.translated_fields
+            }
+        )
+    _translations_write(revision=revision, data=data, texts=texts, translators=translators or {})
+
+
+def _translations_write(*, revision, data: dict, texts: dict, translators: dict) -> None:
+    """The export's translations, row by row. A programme's are written only where it has none
+    in that language yet: they belong to the programme, shared by its revisions."""
+    programme = revision.programme
+    had = set(programme.translations.values_list("field", "language"))
+    texts.update({key_of("programme", n): (programme, n) for n in programme.translated_fields})
+    for language, entries in _get(data, "translations", {}).items():
+        for key, entry in entries.items():
+            obj, name = texts[key]
+            if obj is programme and (name, language) in had:
+                continue
+            when = _parse_datetime(entry.get("translated_at")) or timezone.now()
+            _translation_write(
+                obj=obj,
+                name=name,
+                language=language,
+                text=entry["text"],
+                digest=entry["source_digest"],
+                by=translators.get((language, key)),
+                when=when,
+            )
 
 
 @transaction.atomic
@@ -639,7 +782,10 @@ def revision_import(*, data) -> ProgrammeRevision:
     programme = Programme.objects.filter(code=meta["code"]).first()
     if programme is None:
         revision = programme_create(
-            code=meta["code"], name=meta["name"], description=meta.get("description", "")
+            code=meta["code"],
+            name=meta["name"],
+            description=meta.get("description", ""),
+            source_language=meta.get("source_language", settings.LANGUAGE_CODE),
         )
     else:
         try:
@@ -794,3 +940,172 @@ def modules_import(*, revision: ProgrammeRevision, text: str) -> list[Module]:
                 [f"{module.code}: {message}" for message in error.messages]
             ) from None
     return [module for module, _r, _a in planned]
+
+
+# Translations ----------------------------------------------------------------------------------
+#
+# A translation is presentation, not syllabus: it may be added or corrected in a published
+# revision while the source stays frozen. Each write saves row by row (never in bulk), so every
+# change has its history and sends the save signals that invalidate cached pages.
+
+PO_FILE_MAX_BYTES = 2 * 1024 * 1024
+
+
+def translation_limit(obj, name: str) -> int:
+    return obj._meta.get_field(name).max_length or schemas.TRANSLATION_MAX
+
+
+def translation_text_problems(obj, name: str, text: str) -> list[str]:
+    """What is wrong with `text` as a translation of `obj`'s `name` (the edges of its column)."""
+    problems = []
+    if "\x00" in text or any(0xD800 <= ord(char) <= 0xDFFF for char in text):
+        problems.append(_("The text holds a character that cannot be stored."))
+    limit = translation_limit(obj, name)
+    if len(text) > limit:
+        problems.append(
+            _("At most %(limit)s characters (it has %(length)s).")
+            % {"limit": limit, "length": len(text)}
+        )
+    return problems
+
+
+def _translation_write(*, obj, name: str, language: str, text: str, digest: str, by, when):
+    """Create or change one translation row (saved, with its history); text "" removes it."""
+    content_type = ContentType.objects.get_for_model(obj)
+    found = (
+        Translation.objects.select_for_update()
+        .filter(content_type=content_type, object_id=obj.pk, field=name, language=language)
+        .first()
+    )
+    if not text:
+        if found is not None:
+            found.delete()
+        return None
+    if found is None:
+        found = Translation(content_type=content_type, object_id=obj.pk, field=name)
+        found.language = language
+    elif found.text == text and found.source_digest == digest:
+        return found  # nothing changed: no history row, no invalidation
+    found.text = text
+    found.source_digest = digest
+    found.revision_id = obj.translation_revision_id if obj.translation_scoped else None
+    found.translated_by = by
+    found.translated_at = when or timezone.now()
+    try:
+        with transaction.atomic():
+            found.save()
+    except IntegrityError:
+        # A double submission or a race: the other save made the row; this one changes it.
+        raise ValidationError(
+            {"text": _("Someone saved this translation at the same moment. Look again.")}
+        ) from None
+    return found
+
+
+@transaction.atomic
+def translation_save(*, obj, name: str, language: str, text: str, by: User) -> Translation | None:
+    """Add or correct the translation of `obj`'s text `name` into `language`, or remove it (an
+    empty text). Saving marks it made from the source as it is now: an out-of-date translation
+    is reviewed by saving it. Allowed in a published revision (the source stays frozen)."""
+    if name not in obj.translated_fields:
+        raise ValidationError(_("This text is not translated."))
+    if language not in dict(settings.LANGUAGES) or language == source_language_of(obj):
+        raise ValidationError({"language": _("Choose a language other than the source's.")})
+    text = text.strip()
+    problems = translation_text_problems(obj, name, text)
+    if problems:
+        raise ValidationError({"text": problems})
+    return _translation_write(
+        obj=obj,
+        name=name,
+        language=language,
+        text=text,
+        digest=source_digest(getattr(obj, name)),
+        by=by,
+        when=None,
+    )
+
+
+def _po_language(value: str) -> str:
+    return (value or "").strip().lower().replace("_", "-")
+
+
+@transaction.atomic
+def translations_po_import(
+    *, revision: ProgrammeRevision, language: str, content: bytes, by: User
+) -> int:
+    """Take back a translator's PO file (`selectors.translations_po`) for `revision` in
+    `language`: all or nothing. Every bad entry is named by its line and key and nothing is
+    written (`ImportRefused`); otherwise each translated entry is saved, made from the source
+    the file gives (a file made from an older source leaves its texts out of date). Fuzzy and
+    empty entries are left as they are. Returns how many translations changed."""
+    items = {item.key: item for item in revision_texts(revision=revision)}
+    if language not in {code for code, _name in target_languages(revision.programme)}:
+        raise ImportRefused([_("This revision is not translated into that language.")])
+    if len(content) > PO_FILE_MAX_BYTES:
+        raise ImportRefused([_("The file is larger than 2 MB.")])
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ImportRefused([_("The file is not UTF-8 text.")]) from None
+    if "\x00" in text:
+        raise ImportRefused([_("The file holds a character that cannot be stored.")])
+    try:
+        # A leading line break: polib reads a file *named* by its argument when one exists.
+        catalogue = polib.pofile("\n" + text, encoding="utf-8", wrapwidth=0)
+    except (OSError, ValueError, UnicodeError) as error:
+        raise ImportRefused(
+            [_("This is not a PO file this tracker can read: %(error)s") % {"error": error}]
+        ) from None
+    errors = []
+    stated = _po_language(catalogue.metadata.get("Language", ""))
+    if stated != language:
+        errors.append(
+            _("The file is for the language %(stated)s, not %(language)s.")
+            % {"stated": stated or "?", "language": language}
+        )
+    wanted = []
+    seen: set[str] = set()
+    for entry in catalogue:
+        if entry.obsolete:
+            continue
+        key = entry.msgctxt or ""
+        label = _("Line %(line)s (%(key)s)") % {"line": max(entry.linenum - 1, 1), "key": key}
+        item = items.get(key)
+        if item is None:
+            errors.append(_("%(entry)s: no such text in this revision.") % {"entry": label})
+            continue
+        if key in seen:
+            errors.append(_("%(entry)s: this text appears twice.") % {"entry": label})
+            continue
+        seen.add(key)
+        if entry.msgid_plural:
+            errors.append(_("%(entry)s: a text has no plural forms.") % {"entry": label})
+            continue
+        if entry.fuzzy or not entry.msgstr.strip():
+            continue
+        translated = entry.msgstr.strip()
+        for problem in translation_text_problems(item.obj, item.field, translated):
+            errors.append(f"{label}: {problem}")
+        if "\x00" in entry.msgid:
+            errors.append(_("%(entry)s: the source holds a NUL.") % {"entry": label})
+        wanted.append((item, translated, source_digest(entry.msgid)))
+    if errors:
+        raise ImportRefused(errors)
+    changed = 0
+    now = timezone.now()
+    for item, translated, digest in wanted:
+        found = item.translations.get(language)
+        if found is not None and found.text == translated and found.source_digest == digest:
+            continue
+        _translation_write(
+            obj=item.obj,
+            name=item.field,
+            language=language,
+            text=translated,
+            digest=digest,
+            by=by,
+            when=now,
+        )
+        changed += 1
+    return changed

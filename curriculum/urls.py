@@ -30,6 +30,24 @@ urlpatterns = [
         manage_views.qualification_create,
         name="qualification_create",
     ),
+    # Translations: open on published revisions too (presentation, not syllabus).
+    path("revisions/<int:pk>/translations/", manage_views.translations, name="translations"),
+    # The language (?language=ur) and the text (?text=module/PC-101/title) as query parameters.
+    path(
+        "revisions/<int:pk>/translations/edit/",
+        manage_views.translation_edit,
+        name="translation_edit",
+    ),
+    path(
+        "revisions/<int:pk>/translations.po",
+        manage_views.translations_export_po,
+        name="translations_export_po",
+    ),
+    path(
+        "revisions/<int:pk>/translations/import/",
+        manage_views.translations_import_po,
+        name="translations_import_po",
+    ),
     path("modules/<int:pk>/edit/", manage_views.module_edit, name="module_edit"),
     path("modules/<int:pk>/move/", manage_views.module_move, name="module_move"),
     path("modules/<int:pk>/archive/", manage_views.module_archive, name="module_archive"),

@@ -16,6 +16,7 @@ from .models import (
     Qualification,
     modules_in_order,
 )
+from .texts import texts_preload
 
 
 @permission_required("accounts.manage_curriculum", raise_exception=True)
@@ -62,6 +63,8 @@ def _programmes(user) -> list[Programme]:
         programme.earlier = [r for r in revisions if r.is_published and r != programme.current]
         if programme.current:
             current[programme.current.pk] = programme
+    # Every programme's current revision in the reader's language: one query for them all.
+    texts_preload(current)
     modules = modules_in_order(
         Module.objects.filter(revision__in=current).prefetch_related(
             "assessments", Prefetch("prerequisites", queryset=Module.objects.order_by("code"))
@@ -94,7 +97,10 @@ def module_detail(request, pk: int):
         Module.objects.visible_to(request.user).select_related("revision__programme"), pk=pk
     )
     assessments = AssessmentDefinition.objects.filter(module=module).prefetch_related(
-        Prefetch("criteria", queryset=AssessmentCriterion.objects.select_related("competency")),
+        Prefetch(
+            "criteria",
+            queryset=AssessmentCriterion.objects.select_related("competency__module"),
+        ),
         "assessors",
     )
     qualifications = Qualification.objects.filter(

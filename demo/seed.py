@@ -25,7 +25,7 @@ from curriculum.models import (
     ProgrammeRevision,
     Qualification,
 )
-from curriculum.services import revision_publish
+from curriculum.services import revision_publish, translation_save
 from trainees.assessments.services import Signature, assessment_record, signature_of
 from trainees.cohorts.services import trainee_enrol, trainee_status_change
 from trainees.medical.services import (
@@ -50,7 +50,7 @@ from trainees.models import (
 )
 from trainees.progress.services import drill_renewals_grant, module_qualifications_grant
 
-from .curriculum import MODULES, QUALIFICATIONS
+from .curriculum import COHORT_TEXTS, MODULES, PROGRAMME_TEXTS, QUALIFICATIONS, TEXTS
 from .plan import (
     COHORTS,
     DemoPlan,
@@ -259,7 +259,26 @@ def demo_curriculum_ensure(*, people: list[User]) -> ProgrammeRevision:
     for definition in AssessmentDefinition.objects.filter(module__revision=revision):
         board = definition.kind == AssessmentDefinition.Kind.QUALIFICATION_BOARD
         definition.assessors.set([*trainers, by_name["admin"]] if board else trainers)
+    demo_translations_ensure(revision=revision, by=by_name["admin"])
     return revision
+
+
+def demo_translations_ensure(*, revision: ProgrammeRevision, by: User) -> None:
+    """The curriculum in Chinese and Urdu, as its translators left it (presentation, so written
+    on the published revision too); a text already so translated is left alone."""
+    objects = {revision.programme.code: revision.programme}
+    for module in revision.modules.prefetch_related("competencies", "assessments"):
+        objects[module.code] = module
+        objects.update({c.code: c for c in module.competencies.all()})
+        objects.update({a.code: a for a in module.assessments.all()})
+    objects.update({q.code: q for q in revision.qualifications.all()})
+    for language, texts in TEXTS.items():
+        for code, translated in texts.items():
+            obj = objects[code]
+            for name, text in zip(obj.translated_fields, translated, strict=False):
+                translation_save(obj=obj, name=name, language=language, text=text, by=by)
+        for name, text in zip(("name", "description"), PROGRAMME_TEXTS[language], strict=True):
+            translation_save(obj=revision.programme, name=name, language=language, text=text, by=by)
 
 
 def _demo_revision_ensure(*, admin: User) -> ProgrammeRevision:
@@ -439,6 +458,10 @@ class _Writer:
             name=spec.name, revision=self.revision, starts_on=spec.starts_on, ends_on=spec.ends_on
         )
         cohort.trainers.set([self.people[spec.trainer]])
+        for language, text in COHORT_TEXTS.get(spec.name, {}).items():
+            translation_save(
+                obj=cohort, name="name", language=language, text=text, by=self.people["admin"]
+            )
         bulk_create_with_history(
             [
                 CohortPlanEntry(

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from curriculum.texts import code_title, text_plain
 from trainees.models import SessionStatus
 
 from .delivery import absolute_url
@@ -32,10 +33,10 @@ def calendar_feed(*, user) -> bytes:
             event.add("dtstamp", stamp)
             event.add("dtstart", session.starts_at)
             event.add("dtend", session.ends_at)
-            event.add("summary", f"{session.module.code} {session.module.title}")
+            event.add("summary", code_title(session.module))
             event.add("location", session.location)
             event.add("url", absolute_url(session.get_absolute_url()))
-            event.add("description", str(session.cohort))
+            event.add("description", text_plain(session.cohort, "name"))
             cancelled = session.status == SessionStatus.CANCELLED
             event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
             calendar.add_component(event)
@@ -47,8 +48,7 @@ def calendar_feed(*, user) -> bytes:
             event.add("dtend", grant.expires_on + dt.timedelta(days=1))
             event.add(
                 "summary",
-                _("%(qualification)s expires")
-                % {"qualification": f"{grant.qualification.code} {grant.qualification.title}"},
+                _("%(qualification)s expires") % {"qualification": code_title(grant.qualification)},
             )
             event.add("transp", "TRANSPARENT")
             calendar.add_component(event)

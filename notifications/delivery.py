@@ -13,6 +13,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from curriculum.texts import texts_scope
+
 
 @dataclass(frozen=True)
 class Rendered:
@@ -56,7 +58,9 @@ def render(kind: str, recipient, params: dict) -> Rendered:
         fn = _RENDERERS[kind]
     except KeyError:
         raise LookupError(f"No renderer is registered for the kind {kind!r}.") from None
-    return fn(recipient, params)
+    # A report names many curriculum texts: their translations are read once per revision.
+    with texts_scope():
+        return fn(recipient, params)
 
 
 def render_summary(kind: str, recipient, params: dict) -> Rendered:

@@ -9,6 +9,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from curriculum.models import AssessmentDefinition, Module, Qualification
+from curriculum.texts import text_plain
+
 from .delivery import Rendered, rendered_notice, renderer
 
 
@@ -20,9 +23,22 @@ def _day(value: str) -> str:
     return date_format(parse_date(value), "DATE_FORMAT")
 
 
+def _title(params: dict, model, kind: str) -> str:
+    """The title of the module, assessment or qualification a reminder names, in the language
+    active now (the recipient's): read when it is rendered, so a translation made since counts.
+    The title kept in the params stands in for a reminder made before ids were kept, or for a
+    definition since deleted."""
+    kept = params.get("module_title" if kind == "module" else "title", "")
+    if not params.get(f"{kind}_id"):
+        return kept
+    related = ("module",) if model is AssessmentDefinition else ()
+    obj = model.objects.select_related(*related).filter(pk=params[f"{kind}_id"]).first()
+    return kept if obj is None else text_plain(obj, "title")
+
+
 @renderer("session_upcoming")
 def session_upcoming(recipient, params: dict) -> Rendered:
-    names = {"module": f"{params['module_code']} {params['module_title']}"}
+    names = {"module": f"{params['module_code']} {_title(params, Module, 'module')}"}
     when = _when(params["starts_at"])
     return rendered_notice(
         recipient=recipient,
@@ -40,7 +56,10 @@ def session_upcoming(recipient, params: dict) -> Rendered:
 
 @renderer("assessment_due")
 def assessment_due(recipient, params: dict) -> Rendered:
-    names = {"assessment": f"{params['code']} {params['title']}", "due": _day(params["due_on"])}
+    names = {
+        "assessment": f"{params['code']} {_title(params, AssessmentDefinition, 'definition')}",
+        "due": _day(params["due_on"]),
+    }
     return rendered_notice(
         recipient=recipient,
         subject=_("%(assessment)s is due by %(due)s") % names,
@@ -56,7 +75,7 @@ def assessment_due(recipient, params: dict) -> Rendered:
 @renderer("assessment_overdue")
 def assessment_overdue(recipient, params: dict) -> Rendered:
     names = {
-        "assessment": f"{params['code']} {params['title']}",
+        "assessment": f"{params['code']} {_title(params, AssessmentDefinition, 'definition')}",
         "due": _day(params["due_on"]),
         "trainee": params["trainee"],
     }
@@ -76,7 +95,7 @@ def qualification_expiring(recipient, params: dict) -> Rendered:
     expires = parse_date(params["expires_on"])
     days = (expires - dt.date.fromisoformat(params["on"])).days
     names = {
-        "qualification": f"{params['code']} {params['title']}",
+        "qualification": f"{params['code']} {_title(params, Qualification, 'qualification')}",
         "day": _day(params["expires_on"]),
         "days": days,
     }
@@ -103,7 +122,7 @@ def qualification_expiring(recipient, params: dict) -> Rendered:
 @renderer("signature_pending")
 def signature_pending(recipient, params: dict) -> Rendered:
     names = {
-        "assessment": f"{params['code']} {params['title']}",
+        "assessment": f"{params['code']} {_title(params, AssessmentDefinition, 'definition')}",
         "trainee": params["trainee"],
         "taken": _when(params["taken_at"]),
     }
@@ -124,7 +143,7 @@ def signature_pending(recipient, params: dict) -> Rendered:
 
 @renderer("debrief_pending")
 def debrief_pending(recipient, params: dict) -> Rendered:
-    names = {"assessment": f"{params['code']} {params['title']}"}
+    names = {"assessment": f"{params['code']} {_title(params, AssessmentDefinition, 'definition')}"}
     return rendered_notice(
         recipient=recipient,
         subject=_("Acknowledge your debrief: %(assessment)s") % names,

@@ -69,6 +69,7 @@ def _sessions_upcoming(now: dt.datetime, hours: int) -> list[Reminder]:
         params = {
             "module_code": session.module.code,
             "module_title": session.module.title,
+            "module_id": session.module_id,
             "starts_at": session.starts_at.isoformat(),
             "location": session.location,
             "url": session.get_absolute_url(),
@@ -106,6 +107,7 @@ def _assessments_due(today: dt.date, days: int) -> list[Reminder]:
                 params = {
                     "code": definition.code,
                     "title": definition.title,
+                    "definition_id": definition.pk,
                     "due_on": module.due_on.isoformat(),
                     "trainee": str(trainee.user),
                     "url": reverse("trainees:trainee_detail", args=[trainee.pk]),
@@ -149,6 +151,7 @@ def _qualifications_expiring(today: dt.date, lead_days: list[int]) -> list[Remin
         params = {
             "code": grant.qualification.code,
             "title": grant.qualification.title,
+            "qualification_id": grant.qualification_id,
             "expires_on": grant.expires_on.isoformat(),
             "on": (grant.expires_on - dt.timedelta(days=threshold)).isoformat(),
             "url": reverse("trainees:trainee_home"),
@@ -174,6 +177,7 @@ def _results_pending(now: dt.datetime, days: int) -> list[Reminder]:
         params = {
             "code": result.definition.code,
             "title": result.definition.title,
+            "definition_id": result.definition_id,
             "trainee": str(result.trainee.user),
             "taken_at": result.taken_at.isoformat(),
             "url": reverse("trainees:result_detail", args=[result.pk]),
@@ -185,6 +189,7 @@ def _results_pending(now: dt.datetime, days: int) -> list[Reminder]:
         params = {
             "code": result.definition.code,
             "title": result.definition.title,
+            "definition_id": result.definition_id,
             "url": reverse("trainees:result_detail", args=[result.pk]),
         }
         key = f"debrief:{result.pk}:{result.version}"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
+from curriculum.texts import in_texts_scope, text_plain
 from notifications.delivery import Rendered, renderer
 from trainees import progress_cache
 from trainees.models import Cohort, Currency, Trainee, TrainingSession
@@ -80,6 +81,7 @@ def reported_progress(trainees: list[Trainee]) -> dict:
     )
 
 
+@in_texts_scope
 def trainee_weekly(recipient, params: dict) -> Report:
     """A trainee's own week: progress, readiness, what is next and what expires."""
     (trainee,) = reported_trainees([recipient])
@@ -168,6 +170,7 @@ def _digest_cohorts(recipient, params: dict) -> list[Cohort]:
     return list(cohorts.order_by("name"))
 
 
+@in_texts_scope
 def trainer_digest(recipient, params: dict) -> Report:
     """The boards of the cohorts a trainer trains: who is ready, who is blocked and why, each
     board attached as CSV and as PDF."""
@@ -178,7 +181,7 @@ def trainer_digest(recipient, params: dict) -> Report:
         attachments += board_attachments(board, stamp=stamp)
     text, html = _render("trainer_digest", {"reader": recipient, "boards": boards})
     if len(boards) == 1:
-        subject = _("Cohort digest: %(cohort)s") % {"cohort": boards[0].cohort.name}
+        subject = _("Cohort digest: %(cohort)s") % {"cohort": text_plain(boards[0].cohort, "name")}
         url = reverse("trainees:cohort_board", args=[boards[0].cohort.pk])
     else:
         subject = _("Cohort digest: %(count)s cohorts") % {"count": len(boards)}
@@ -188,6 +191,7 @@ def trainer_digest(recipient, params: dict) -> Report:
     )
 
 
+@in_texts_scope
 def programme_summary(recipient, params: dict) -> Report:
     """Every open cohort with its counts of trainees ready, blocked and on medical hold, and the
     qualifications that expire within the warning period."""

@@ -192,6 +192,15 @@ WITH_ID = {
     "curriculum:modules_export_csv": curriculum_writer(
         "draft_revision", "revision", admin_unseen=OK
     ),
+    # Translations are presentation: open on a published revision too.
+    "curriculum:translations": curriculum_writer("draft_revision", "revision", admin_unseen=OK),
+    "curriculum:translation_edit": curriculum_writer("draft_revision", "revision", admin_unseen=OK),
+    "curriculum:translations_export_po": curriculum_writer(
+        "draft_revision", "revision", admin_unseen=OK
+    ),
+    "curriculum:translations_import_po": curriculum_writer(
+        "draft_revision", "revision", admin_unseen=OK
+    ),
     "curriculum:revision_publish": curriculum_writer("draft_revision", "revision"),
     "curriculum:revision_discard": curriculum_writer("draft_revision", "revision"),
     "curriculum:modules_import": curriculum_writer("draft_revision", "revision"),

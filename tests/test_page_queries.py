@@ -21,6 +21,9 @@ from trainees.models import CompetencyGrade, Measurement, MedicalHold, Qualifica
 # The layout's own cost on every signed-in page: session, user, the person's permissions (their
 # roles' and their own, one query: accounts/backends.py), the bell's unread count.
 LAYOUT = 4
+# A page that shows curriculum texts (titles, cohort names) reads them in the reader's language:
+# one query per revision shown, with the names and the source language (curriculum/texts.py).
+TEXTS = 1
 
 
 def grow(world, personas, n):
@@ -113,52 +116,52 @@ PAGES = [
     # The record and dashboard: progress (10, the certificates among them), holds, status
     # history, sessions, results, latest measurements; competencies and grades, upcoming
     # sessions, remarks, the two charts' data.
-    ("trainee", "trainees:trainee_home", None, LAYOUT + 22),
-    ("trainer", "trainees:trainee_detail", "trainee_a", LAYOUT + 22),
-    ("medic", "trainees:trainee_detail", "trainee_a", LAYOUT + 22),
+    ("trainee", "trainees:trainee_home", None, LAYOUT + TEXTS + 22),
+    ("trainer", "trainees:trainee_detail", "trainee_a", LAYOUT + TEXTS + 22),
+    ("medic", "trainees:trainee_detail", "trainee_a", LAYOUT + TEXTS + 22),
     # The cohort, its trainees, their progress loaded at once (10). Counted with the progress
     # cache off (cold); warm, the cohort and its trainees' versions
     # (tests/trainees/progress/test_cache.py).
-    ("trainer", "trainees:cohort_board", "cohort_a", LAYOUT + 12),
-    ("programme_admin", "trainees:cohort_board", "cohort_a", LAYOUT + 12),
+    ("trainer", "trainees:cohort_board", "cohort_a", LAYOUT + TEXTS + 12),
+    ("programme_admin", "trainees:cohort_board", "cohort_a", LAYOUT + TEXTS + 12),
     # The trainee, attendance with grades, results with grades, grants; progress (10).
-    ("trainee", "trainees:transcript", "trainee_a", LAYOUT + 16),
-    ("programme_admin", "trainees:trainee_list", None, LAYOUT + 2),
+    ("trainee", "trainees:transcript", "trainee_a", LAYOUT + TEXTS + 16),
+    ("programme_admin", "trainees:trainee_list", None, LAYOUT + TEXTS + 2),
     # The cohorts and their trainees (2), the upcoming, recent and held-not-logged sessions (3).
     # Counted cold; warm, the cohorts' versions (tests/trainees/progress/test_cache.py).
-    ("trainer", "trainees:trainer_home", None, LAYOUT + 5),
+    ("trainer", "trainees:trainer_home", None, LAYOUT + TEXTS + 5),
     # + whether the person may log the session (no query for those who log nothing)
-    ("trainer", "trainees:session_detail", "session_a", LAYOUT + 4),
-    ("trainee", "trainees:session_detail", "session_a", LAYOUT + 3),
+    ("trainer", "trainees:session_detail", "session_a", LAYOUT + TEXTS + 4),
+    ("trainee", "trainees:session_detail", "session_a", LAYOUT + TEXTS + 3),
     # Holds; trainees and their latest certificates (to renew); trainees (medical records).
-    ("medic", "trainees:medical_home", None, LAYOUT + 4),
+    ("medic", "trainees:medical_home", None, LAYOUT + TEXTS + 4),
     ("medic", "trainees:hold_detail", "hold_a", LAYOUT + 2),
     # Programmes, their revisions, the current revisions' modules, assessments, prerequisites.
-    ("programme_admin", "curriculum:home", None, LAYOUT + 5),
-    ("trainee", "curriculum:module_detail", "module", LAYOUT + 8),
+    ("programme_admin", "curriculum:home", None, LAYOUT + TEXTS + 5),
+    ("trainee", "curriculum:module_detail", "module", LAYOUT + TEXTS + 8),
     # the page's count, its sessions, the sessions to log
-    ("trainer", "trainees:session_list", None, LAYOUT + 3),
-    ("programme_admin", "trainees:session_list", None, LAYOUT + 3),
-    ("trainer", "trainees:session_week", None, LAYOUT + 1),
+    ("trainer", "trainees:session_list", None, LAYOUT + TEXTS + 3),
+    ("programme_admin", "trainees:session_list", None, LAYOUT + TEXTS + 3),
+    ("trainer", "trainees:session_week", None, LAYOUT + TEXTS + 1),
     # The trainer field renders its choices: two queries.
-    ("trainer", "trainees:session_schedule", "cohort_a", LAYOUT + 6),
-    ("trainer", "trainees:session_log", "session_a", LAYOUT + 8),
-    ("programme_admin", "trainees:session_log", "session_a", LAYOUT + 8),
+    ("trainer", "trainees:session_schedule", "cohort_a", LAYOUT + TEXTS + 6),
+    ("trainer", "trainees:session_log", "session_a", LAYOUT + TEXTS + 8),
+    ("programme_admin", "trainees:session_log", "session_a", LAYOUT + TEXTS + 8),
     # The revision, its modules, their competencies, prerequisites, assessments; qualifications.
     ("programme_admin", "curriculum:revision_detail", "revision", LAYOUT + 6),
     ("programme_admin", "curriculum:revision_detail", "draft_revision", LAYOUT + 6),
     # Without a preview (which runs the progress rule twice per trainee, by design).
-    ("programme_admin", "trainees:cohort_revision", "cohort_a", LAYOUT + 3),
+    ("programme_admin", "trainees:cohort_revision", "cohort_a", LAYOUT + TEXTS + 3),
     # Cohorts, people, status and the medical record.
-    ("programme_admin", "trainees:cohort_list", None, LAYOUT + 2),
-    ("trainer", "trainees:cohort_detail", "cohort_a", LAYOUT + 5),
-    ("programme_admin", "trainees:cohort_detail", "cohort_a", LAYOUT + 5),
-    ("programme_admin", "trainees:cohort_plan", "cohort_a", LAYOUT + 3),
+    ("programme_admin", "trainees:cohort_list", None, LAYOUT + TEXTS + 2),
+    ("trainer", "trainees:cohort_detail", "cohort_a", LAYOUT + TEXTS + 5),
+    ("programme_admin", "trainees:cohort_detail", "cohort_a", LAYOUT + TEXTS + 5),
+    ("programme_admin", "trainees:cohort_plan", "cohort_a", LAYOUT + TEXTS + 3),
     ("programme_admin", "trainees:trainee_status", "trainee_a", LAYOUT + 2),
     ("programme_admin", "accounts:people", None, LAYOUT + 2),
     # The person, their roles, their history, whether they set up two-factor sign-in.
     ("programme_admin", "accounts:person_detail", "person_trainer", LAYOUT + 4),
-    ("medic", "trainees:medical_record", "trainee_a", LAYOUT + 5),
+    ("medic", "trainees:medical_record", "trainee_a", LAYOUT + TEXTS + 5),
     # The page's count and its notifications (written from their params, no query);
     # the lead times; the jobs' latest runs (their ids, then the runs).
     ("trainee", "notifications:list", None, LAYOUT + 2),
@@ -166,18 +169,18 @@ PAGES = [
     ("programme_admin", "notifications:jobs", None, LAYOUT + 2),
     # Reports: the board's "send report now" (cohort, latest job), a job's status,
     # the schedule.
-    ("trainer", "reports:report_now", "cohort_a", LAYOUT + 2),
-    ("trainer", "reports:job_detail", "report_job_a", LAYOUT + 1),
+    ("trainer", "reports:report_now", "cohort_a", LAYOUT + TEXTS + 2),
+    ("trainer", "reports:job_detail", "report_job_a", LAYOUT + TEXTS + 1),
     ("programme_admin", "reports:schedule", None, LAYOUT + 1),
     # The remaining pages, so that every page of the app is pinned.
     # A file, not a page: no bell (LAYOUT counts it), hence one less than the board's 12.
-    ("trainer", "trainees:cohort_board_csv", "cohort_a", LAYOUT + 11),
-    ("trainer", "trainees:result_detail", "result_a", LAYOUT + 5),
-    ("trainee", "trainees:result_detail", "result_a", LAYOUT + 5),
+    ("trainer", "trainees:cohort_board_csv", "cohort_a", LAYOUT + TEXTS + 11),
+    ("trainer", "trainees:result_detail", "result_a", LAYOUT + TEXTS + 5),
+    ("trainee", "trainees:result_detail", "result_a", LAYOUT + TEXTS + 5),
     ("trainer", "trainees:attempt_record", "trainee_a", LAYOUT + 2),
     ("programme_admin", "trainees:cohort_edit", "cohort_a", LAYOUT + 2),
-    ("programme_admin", "trainees:cohort_trainers", "cohort_a", LAYOUT + 3),
-    ("programme_admin", "trainees:trainee_add", "cohort_a", LAYOUT + 1),
+    ("programme_admin", "trainees:cohort_trainers", "cohort_a", LAYOUT + TEXTS + 3),
+    ("programme_admin", "trainees:trainee_add", "cohort_a", LAYOUT + TEXTS + 1),
     ("medic", "trainees:hold_open", "trainee_a", LAYOUT + 1),
     ("medic", "trainees:certificate_add", "trainee_a", LAYOUT + 1),
     # The person, their calendar link, how many API tokens of theirs work.
@@ -187,6 +190,11 @@ PAGES = [
     ("programme_admin", "api:tokens", None, LAYOUT + 1),
     ("trainee", "api:docs", None, LAYOUT),
     ("programme_admin", "curriculum:module_edit", "draft_module", LAYOUT + 3),
+    # A revision's texts: the revision, its modules with competencies and assessments
+    # (revision_modules: 5), qualifications, cohorts, their translations (with who made them).
+    ("programme_admin", "curriculum:translations", "revision", LAYOUT + 9),
+    # The same, for the one text edited.
+    ("programme_admin", "curriculum:translation_edit", "revision", LAYOUT + 9),
     # A record's history (the record, its latest history rows with who made them).
     ("programme_admin", "trainees:trainee_history", "trainee_a", LAYOUT + 2),
     ("programme_admin", "trainees:result_history", "result_a", LAYOUT + 2),

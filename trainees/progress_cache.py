@@ -27,6 +27,7 @@ records, warm.
 import uuid
 from collections.abc import Callable, Iterable
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
@@ -40,6 +41,7 @@ from curriculum.models import (
     Programme,
     ProgrammeRevision,
     Qualification,
+    Translation,
 )
 from trainees.models import (
     AssessmentAllowance,
@@ -106,6 +108,23 @@ def _revisions_of_modules(attname: str):
     }
 
 
+def _translations(objs) -> dict:
+    """A translation of a revision's text raises the revision; of a programme's or a cohort's
+    name (kept with the names, not in a revision), that programme and its revisions, or that
+    cohort."""
+    named: dict[type, set] = {}
+    for obj in objs:
+        model = ContentType.objects.get_for_id(obj.content_type_id).model_class()
+        named.setdefault(model, set()).add(obj.object_id)
+    rows = {ProgrammeRevision: Q(pk__in=_ids(objs, "revision_id"))}
+    if programmes := named.get(Programme):
+        rows[Programme] = Q(pk__in=programmes)
+        rows[ProgrammeRevision] |= Q(programme__in=programmes)
+    if cohorts := named.get(Cohort):
+        rows[Cohort] = Q(pk__in=cohorts)
+    return rows
+
+
 def _everything(objs) -> dict:
     """A person's name, shown on every page (a trainer's, an assessor's, the publisher of a
     revision): every row's version but the programmes'."""
@@ -128,6 +147,7 @@ DEPENDS: dict[type, Callable[[list], dict]] = {
     Prerequisite: _revisions_of_modules("module_id"),
     Competency: _revisions_of_modules("module_id"),
     AssessmentDefinition: _revisions_of_modules("module_id"),
+    Translation: _translations,
     AssessmentCriterion: lambda objs: {
         ProgrammeRevision: Q(
             pk__in=AssessmentDefinition.objects.filter(pk__in=_ids(objs, "definition_id")).values(

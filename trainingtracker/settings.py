@@ -125,6 +125,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Each request keeps the curriculum translations it loads, once per revision shown.
+    "curriculum.middleware.CurriculumTextsMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -149,6 +151,12 @@ TEMPLATES = [
             ],
             # Template tags that belong to no app: a part of a page cached under versions.
             "libraries": {"fragments": "trainingtracker.fragments"},
+            # Curriculum texts in the reader's language and names in the page's script, in
+            # every template (curriculum/texts.py, accounts/templatetags/people.py).
+            "builtins": [
+                "curriculum.templatetags.curriculum_text",
+                "accounts.templatetags.people",
+            ],
         },
     },
 ]

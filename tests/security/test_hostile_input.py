@@ -122,6 +122,8 @@ NOT_FORMS = {
     # and a token: tests/security/test_hostile_api.py.
     "api:schema",
     *(name for _route, name in ALL_PATTERNS if api_endpoint(name)),
+    "curriculum:translations_export_po",
+    "curriculum:translations",  # a list; its forms are the edit and import pages
 }
 
 

@@ -9,10 +9,11 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from curriculum.models import AssessmentDefinition, Competency, Module
+from curriculum.texts import behaviours_html, code_title, text_local
 from trainees.assessments.services import signature_of
 from trainees.models import AssessmentAllowance
 from trainingtracker import inputs
@@ -84,7 +85,9 @@ class _AttemptValuesForm(SubmittedOnceForm):
         for competency in competencies:
             name = f"grade_{competency.pk}"
             # Help text is shown unescaped (Django's forms trust it): escape what people wrote.
-            behaviours = escape("; ".join(competency.behaviour_list))
+            # In the reader's language: the assessor grades against these behaviours.
+            local = text_local(competency, "behaviours")
+            behaviours = behaviours_html(local)
             help_text = (
                 _("At least %(grade)s to pass. Look for: %(behaviours)s")
                 % {"grade": minimum[competency.pk], "behaviours": behaviours}
@@ -92,7 +95,7 @@ class _AttemptValuesForm(SubmittedOnceForm):
                 else _("Look for: %(behaviours)s") % {"behaviours": behaviours}
             )
             self.fields[name] = forms.TypedChoiceField(
-                label=f"{competency.code} {competency.title}",
+                label=code_title(competency),
                 choices=GRADE_CHOICES,
                 coerce=_grade,
                 help_text=help_text,

@@ -5,6 +5,7 @@ from functools import reduce
 from operator import or_
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -80,6 +81,11 @@ class Cohort(CacheVersioned):
 
     objects = CohortQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[trainers], excluded_fields=["cache_version"])
+    translations = GenericRelation("curriculum.Translation")
+    # Its name in the reader's language (curriculum/texts.py). A cohort moves between revisions,
+    # so its translation is kept with the names, not with a revision.
+    translated_fields = ("name",)
+    translation_scoped = False
 
     class Meta:
         verbose_name = _("cohort")
@@ -99,6 +105,11 @@ class Cohort(CacheVersioned):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def translation_revision_id(self) -> int:
+        """Its revision's programme writes the source language of its name."""
+        return self.revision_id
 
     def clean(self):
         if self.revision_id and not self.revision.is_published:

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q, Sum
 from django.db.models.functions import TruncWeek
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from curriculum.models import (
@@ -37,6 +37,7 @@ from curriculum.models import (
     Qualification,
     modules_in_order,
 )
+from curriculum.texts import code_title
 from trainees import progress_cache
 from trainees.models import (
     AssessmentResult,
@@ -696,7 +697,7 @@ def cohort_board_rows(*, board: CohortBoard) -> list[list[str]]:
         _("Pace"),
         _("Projected completion"),
         _("Complete (%)"),
-        *[f"{m.code} {m.title}" for m in board.modules],
+        *[code_title(m) for m in board.modules],
     ]
     rows = [[cell_out(str(cell)) for cell in header]]
     for row in board.rows:
@@ -706,7 +707,7 @@ def cohort_board_rows(*, board: CohortBoard) -> list[list[str]]:
             [
                 cell_out(cell)
                 for cell in [
-                    progress.trainee.user.display_name,
+                    progress.trainee.user.name_for(translation.get_language() or "en"),
                     progress.trainee.get_status_display(),
                     str(_("Ready") if readiness.ready else _("Not ready")),
                     "; ".join(str(item) for item in readiness.missing_items()),

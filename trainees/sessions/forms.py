@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from curriculum.models import Module
+from curriculum.texts import behaviours_html, code_title, text_local
 from trainees.models import (
     METRIC_SPECS,
     Cohort,
@@ -83,7 +84,7 @@ class SessionForm(_SessionTimesForm):
     def __init__(self, *args, cohort: Cohort, trainees, submit_label, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["module"].queryset = Module.objects.filter(revision_id=cohort.revision_id)
-        self.fields["module"].label_from_instance = lambda m: f"{m.code} {m.title}"
+        self.fields["module"].label_from_instance = code_title
         self.fields["trainees"].queryset = trainees
         self.fields["trainees"].label_from_instance = lambda t: t.user.display_name
         self.helper = FormHelper(self)
@@ -143,12 +144,18 @@ class AttendanceLogForm(forms.Form):
         self.grade_fields = []
         for competency in competencies:
             name = f"c{competency.pk}"
+            # What to look for, in the reader's language: the trainer grades against it. Help
+            # text is shown unescaped (Django's forms trust it): behaviours_html escapes.
+            behaviours = behaviours_html(text_local(competency, "behaviours"))
             self.fields[name] = forms.TypedChoiceField(
-                label=f"{competency.code} {competency.title}",
+                label=code_title(competency),
                 choices=GRADE_CHOICES,
                 coerce=int,
                 empty_value=None,
                 required=False,
+                help_text=_("Look for: %(behaviours)s") % {"behaviours": behaviours}
+                if behaviours
+                else "",
             )
             self.grade_fields.append((name, competency))
         self.metric_fields = []

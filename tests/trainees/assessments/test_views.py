@@ -583,10 +583,10 @@ def _graded_and_amended(trainee_record, definition, assessor, n):
 # person's permissions, the bell; tests/test_page_queries.py).
 LAYOUT = 4
 # The result, its grades, amendments, allowances and grants, and whether the person may sign.
-RESULT_DETAIL_QUERIES = LAYOUT + 6
+RESULT_DETAIL_QUERIES = LAYOUT + 7  # + the curriculum texts (curriculum/texts.py)
 # The trainee, the chosen assessment, whether the person may sign it, its competencies and
 # criteria, then the attempt check (allowances, prerequisites, attempts used) and the allowances.
-ATTEMPT_PAGE_QUERIES = LAYOUT + 9
+ATTEMPT_PAGE_QUERIES = LAYOUT + 10  # + the curriculum texts
 
 
 def test_the_result_page_costs_the_same_with_2_or_6_grades_and_amendments(

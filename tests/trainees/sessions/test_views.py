@@ -558,8 +558,9 @@ def _crew_of(world, trainer, n):
 # one) and then every write in bulk with its history, whatever the crew's size; the cohort's and
 # the crew's cache versions raised first, in the one order, then again by each kind of write
 # (the session, attendances, grades, measurements: one UPDATE each, of rows already locked).
-LOG_PAGE_QUERIES = 10
-LOG_SAVE_QUERIES = 49
+# + the curriculum texts in the reader's language (one query, curriculum/texts.py).
+LOG_PAGE_QUERIES = 11
+LOG_SAVE_QUERIES = 50  # the form's labels in the reader's language too
 
 
 @pytest.mark.parametrize("n", [2, 6])
