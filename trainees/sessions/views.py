@@ -78,14 +78,13 @@ def trainer_home(request):
     )
     if not user.has_perm("accounts.manage_people"):
         cohorts = cohorts.filter(trainers=user)
-    listed = ("starts_at", "location", "status", "module__code", "module__title", "cohort__name")
     sessions = TrainingSession.objects.visible_to(user)
     loggable = TrainingSession.objects.loggable_by(user).filter(
         status=TrainingSession.Status.SCHEDULED
     )
 
     def listing(queryset, *order):
-        rows = queryset.select_related("module", "cohort").only(*listed).order_by(*order)
+        rows = queryset.select_related("module", "cohort").order_by(*order)
         return SimpleLazyObject(lambda: list(rows[:RECENT_SESSIONS]))
 
     upcoming = listing(
