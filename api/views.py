@@ -264,11 +264,17 @@ class AttendanceList(Listing):
             .prefetch_related(_GRADES)
             .filter(_day_range(params, "session__starts_at"))
         )
-        if "cohort" in params:
-            rows = rows.filter(session__cohort_id=params["cohort"])
-        if "trainee" in params:
-            rows = rows.filter(trainee_id=params["trainee"])
+        rows = _of_cohort_and_trainee(rows, params, cohort="session__cohort_id")
         return rows.order_by("session__starts_at", "pk")
+
+
+def _of_cohort_and_trainee(rows, params, *, cohort: str = "trainee__cohort_id"):
+    """A trainee's records narrowed to the `cohort` and `trainee` filters, where given."""
+    if "cohort" in params:
+        rows = rows.filter(**{cohort: params["cohort"]})
+    if "trainee" in params:
+        rows = rows.filter(trainee_id=params["trainee"])
+    return rows
 
 
 # Results, qualifications, medical holds --------------------------------------------------------
@@ -294,10 +300,7 @@ class ResultList(Listing):
 
     def records(self, params):
         results = _results(self.request.user).filter(_day_range(params, "taken_at"))
-        if "cohort" in params:
-            results = results.filter(trainee__cohort_id=params["cohort"])
-        if "trainee" in params:
-            results = results.filter(trainee_id=params["trainee"])
+        results = _of_cohort_and_trainee(results, params)
         return results.order_by("taken_at", "pk")
 
 
@@ -330,10 +333,7 @@ class GrantList(Listing):
             .select_related("qualification")
             .filter(_date_range(params, "granted_on"))
         )
-        if "cohort" in params:
-            grants = grants.filter(trainee__cohort_id=params["cohort"])
-        if "trainee" in params:
-            grants = grants.filter(trainee_id=params["trainee"])
+        grants = _of_cohort_and_trainee(grants, params)
         return grants.order_by("granted_on", "pk")
 
     def get_serializer_context(self):
@@ -360,10 +360,7 @@ class HoldList(Listing):
         else:
             holds = MedicalHold.objects.status_visible_to(user)
         holds = holds.filter(_date_range(params, "opened_on"))
-        if "cohort" in params:
-            holds = holds.filter(trainee__cohort_id=params["cohort"])
-        if "trainee" in params:
-            holds = holds.filter(trainee_id=params["trainee"])
+        holds = _of_cohort_and_trainee(holds, params)
         return holds.order_by("opened_on", "pk")
 
     def get_serializer_context(self):
