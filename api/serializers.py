@@ -183,6 +183,9 @@ class SessionOut(serializers.ModelSerializer):
     expected_trainees = serializers.ListField(
         child=serializers.IntegerField(), source="roster", help_text="Ids of the trainees expected."
     )
+    resources = serializers.ListField(
+        child=serializers.IntegerField(), source="booked", help_text="Ids of the resources booked."
+    )
 
     class Meta:
         model = TrainingSession
@@ -193,7 +196,7 @@ class SessionOut(serializers.ModelSerializer):
             "trainer",
             "starts_at",
             "ends_at",
-            "location",
+            "resources",
             "status",
             "notes",
             "cancellation_reason",
@@ -488,9 +491,23 @@ class SessionScheduleIn(OneTimeKey):
     trainer = BodyId(required=False, help_text="Who leads it; default the token's person.")
     starts_at = UtcDateTimeField()
     ends_at = UtcDateTimeField()
-    location = Text(max_length=200)
+    resources = serializers.ListField(
+        child=BodyId(),
+        max_length=LIST_LIMIT,
+        required=False,
+        help_text="Ids of the resources to book (GET /api/v1/resources/).",
+    )
     trainees = serializers.ListField(child=BodyId(), max_length=LIST_LIMIT, required=False)
     notes = Text(required=False, allow_blank=True, default="")
+    override_reason = Text(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=1000,
+        help_text="Programme admins only: why to schedule despite the warnings the answer "
+        "listed (a medical hold, prerequisites, a lapsed qualification, the trainer's "
+        "authorisation). The session's history keeps it.",
+    )
 
     def validate(self, data):
         _ends_after(data)

@@ -31,7 +31,10 @@ from trainees.models import (
     CompetencyGrade,
     MedicalHold,
     QualificationGrant,
+    Resource,
     SessionAttendance,
+    SessionResource,
+    SessionTrainee,
     Trainee,
     TrainingSession,
 )
@@ -196,13 +199,20 @@ def _with_rosters(sessions) -> list:
     a cohort of 100, most of the listing's time in bench/run)."""
     sessions = list(sessions)
     rosters = {session.pk: [] for session in sessions}
-    pairs = TrainingSession.trainees.through.objects.filter(trainingsession__in=list(rosters))
+    booked = {session.pk: [] for session in sessions}
+    pairs = SessionTrainee.objects.filter(session__in=list(rosters))
     for session_id, trainee_id in pairs.order_by("trainee_id").values_list(
-        "trainingsession_id", "trainee_id"
+        "session_id", "trainee_id"
     ):
         rosters[session_id].append(trainee_id)
+    places = SessionResource.objects.filter(session__in=list(booked))
+    for session_id, resource_id in places.order_by("resource_id").values_list(
+        "session_id", "resource_id"
+    ):
+        booked[session_id].append(resource_id)
     for session in sessions:
         session.roster = rosters[session.pk]
+        session.booked = booked[session.pk]
     return sessions
 
 
@@ -479,6 +489,11 @@ class SessionSchedule(APIView):
             cohort=cohort, status=Trainee.Status.IN_TRAINING
         )
         trainees = _pick(roster, list(dict.fromkeys(data.get("trainees", []))), "trainees")
+        resources = _pick(
+            Resource.objects.visible_to(user).bookable(),
+            list(dict.fromkeys(data.get("resources", []))),
+            "resources",
+        )
         try:
             session = session_schedule_write(
                 cohort=cohort,
@@ -486,9 +501,10 @@ class SessionSchedule(APIView):
                 trainer=trainer,
                 starts_at=data["starts_at"],
                 ends_at=data["ends_at"],
-                location=data["location"],
+                resources=resources,
                 trainees=trainees,
                 notes=data["notes"],
+                override_reason=data["override_reason"],
                 by=user,
                 key=data["key"],
             )

@@ -17,7 +17,7 @@ from django.utils import timezone  # noqa: E402
 
 from api.services import access_token_create  # noqa: E402
 from demo.scale import BIG_COHORT, SCALE_TRAINER  # noqa: E402
-from trainees.models import Cohort, TrainingSession  # noqa: E402
+from trainees.models import Cohort, SessionTrainee, TrainingSession  # noqa: E402
 
 FORMAT = "%Y-%m-%dT%H:%M"
 # The demo's programme admin (demo/seed.py), whose landing page is the programme page.
@@ -35,9 +35,10 @@ def _api_token(trainer) -> str:
     return secret
 
 
-def _pool(cohort: Cohort, size: int) -> list[TrainingSession]:
+def _pool(cohort: Cohort, size: int, *, skip: int = 0) -> list[TrainingSession]:
     """`size` + 1 held, unlogged sessions of `cohort`, every trainee expected: the first is the
-    form's model, the others are logged one each."""
+    form's model, the others are logged one each. `skip` hours further back: clear of another
+    pool of the same trainer."""
     first = cohort.sessions.order_by("starts_at").first()
     trainees = list(cohort.trainees.values_list("pk", flat=True))
     tz = first.trainer.time_zone
@@ -48,17 +49,18 @@ def _pool(cohort: Cohort, size: int) -> list[TrainingSession]:
             cohort=cohort,
             module=first.module,
             trainer=first.trainer,
-            # An hour each, every ten minutes back from two days ago: held, not yet logged.
-            starts_at=start - dt.timedelta(minutes=10 * i),
-            ends_at=start - dt.timedelta(minutes=10 * i) + dt.timedelta(hours=1),
-            location="Benchmark hall",
+            # An hour each, one after another back from two days ago: held, not yet logged
+            # (scheduled, so no two may overlap for the trainer or a trainee).
+            starts_at=start - dt.timedelta(hours=skip + i),
+            ends_at=start - dt.timedelta(hours=skip + i - 1),
             notes="bench/run session-log pool",
         )
         for i in range(size + 1)
     )
-    through = TrainingSession.trainees.through
-    through.objects.bulk_create(
-        through(trainingsession_id=s.pk, trainee_id=t) for s in sessions for t in trainees
+    SessionTrainee.objects.bulk_create(
+        SessionTrainee(session=s, trainee_id=t, starts_at=s.starts_at, ends_at=s.ends_at)
+        for s in sessions
+        for t in trainees
     )
     return sessions
 
@@ -86,7 +88,7 @@ def main(pool_size: int, other_pool_size: int) -> None:
         .order_by("name")
         .first()
     )
-    others = _pool(other, other_pool_size) if other is not None else []
+    others = _pool(other, other_pool_size, skip=pool_size + 1) if other is not None else []
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # the planner's statistics, after the bulk inserts
     print(

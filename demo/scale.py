@@ -24,13 +24,18 @@ from accounts.models import Role, User
 from curriculum.models import AssessmentDefinition, Competency, Module, Programme, ProgrammeRevision
 from curriculum.services import revision_publish
 from trainees.models import (
+    MAX_CAPACITY,
     AssessmentResult,
     Cohort,
     CohortPlanEntry,
     CompetencyGrade,
     Measurement,
     MedicalCertificate,
+    Resource,
+    ResourceKind,
     SessionAttendance,
+    SessionResource,
+    SessionTrainee,
     Trainee,
     TraineeStatusChange,
     TrainingSession,
@@ -140,6 +145,10 @@ class _ScaleBuilder:
         self.trainee_group = Group.objects.get(name=Role.TRAINEE)
         # The year ends before this week, whatever today is (`demo.plan.scale_calendar`).
         self.starts_on, self.days = scale_calendar(today=today)
+        self.centre, _created = Resource.objects.get_or_create(
+            name="Scale training centre",
+            defaults={"kind": ResourceKind.CLASSROOM, "capacity": MAX_CAPACITY},
+        )
 
     def week(self, day: dt.date) -> int:
         return (day - self.starts_on).days // 7 + 1
@@ -266,15 +275,31 @@ class _ScaleBuilder:
                     trainer=self.trainer,
                     starts_at=starts_at,
                     ends_at=starts_at + dt.timedelta(hours=SESSION_HOURS),
-                    location="Training centre",
                     status=TrainingSession.Status.COMPLETED,
                 )
             )
         sessions = _bulk(TrainingSession, sessions, default_user=self.trainer)
-        through = TrainingSession.trainees.through
-        through.objects.bulk_create(
-            (through(trainingsession_id=s.pk, trainee_id=t.pk) for s in sessions for t in trainees),
+        held = {"scheduled": False}  # completed: the booking rows hold no time any more
+        SessionTrainee.objects.bulk_create(
+            (
+                SessionTrainee(
+                    session=s, trainee=t, starts_at=s.starts_at, ends_at=s.ends_at, **held
+                )
+                for s in sessions
+                for t in trainees
+            ),
             batch_size=BATCH,
+        )
+        SessionResource.objects.bulk_create(
+            SessionResource(
+                session=s,
+                resource=self.centre,
+                starts_at=s.starts_at,
+                ends_at=s.ends_at,
+                exclusive=False,
+                **held,
+            )
+            for s in sessions
         )
         attendances = []
         for session in sessions:

@@ -4,6 +4,7 @@ Everything here is idempotent: running it again updates the people and leaves th
 the records as they are (`seed_demo --refresh` rebuilds the records, dated from today).
 """
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,10 +43,16 @@ from trainees.models import (
     MedicalCertificate,
     MedicalHold,
     QualificationGrant,
+    Resource,
+    ResourceKind,
+    ResourceUnavailability,
     SessionAttendance,
     SessionLogDraft,
+    SessionResource,
+    SessionTrainee,
     Trainee,
     TraineeStatusChange,
+    TrainerAuthorisation,
     TrainingSession,
 )
 from trainees.progress.services import drill_renewals_grant, module_qualifications_grant
@@ -355,12 +362,25 @@ def _demo_revision_ensure(*, admin: User) -> ProgrammeRevision:
 
 # Cohorts and records ---------------------------------------------------------------------------
 
+# The centre's resources: (name, kind, sessions at once, qualification required of trainees).
+RESOURCES = [
+    ("Physical training centre", ResourceKind.CLASSROOM, 4, ""),
+    ("Shenzhou simulator hall", ResourceKind.SIMULATOR, 2, ""),
+    ("Survival training ground", ResourceKind.SURVIVAL_SITE, 4, ""),
+    ("Payload laboratory", ResourceKind.LABORATORY, 4, ""),
+    ("Neutral buoyancy pool", ResourceKind.POOL, 1, "Q-WATER"),
+    ("Human centrifuge", ResourceKind.CENTRIFUGE, 1, "Q-FIT"),
+    ("Hypoxia chamber", ResourceKind.CHAMBER, 1, ""),
+]
+# Where each category's sessions are held.
 LOCATIONS = {
     "physical": "Physical training centre",
-    "spacecraft": "Simulator hall",
+    "spacecraft": "Shenzhou simulator hall",
     "emergency": "Survival training ground",
     "science": "Payload laboratory",
 }
+# Who is authorised to instruct which module (by code), beyond which no one is.
+AUTHORISED = {"ER-303": ("trainer",)}
 DEMO_COHORT_NAMES = list(COHORTS)
 
 
@@ -382,7 +402,8 @@ def cohorts_records_remove(cohorts) -> None:
     results.delete()
     attendances.delete()
     SessionLogDraft.objects.filter(session__in=sessions).delete()
-    TrainingSession.trainees.through.objects.filter(trainingsession__in=sessions).delete()
+    SessionTrainee.objects.filter(session__in=sessions).delete()
+    SessionResource.objects.filter(session__in=sessions).delete()
     sessions.delete()
     TraineeStatusChange.objects.filter(trainee__in=trainees).delete()
     MedicalHold.objects.filter(trainee__in=trainees).delete()
@@ -418,6 +439,7 @@ class _Writer:
         }
         self.cohorts: dict[str, Cohort] = {}
         self.trainees: dict[str, Trainee] = {}
+        self.resources = {r.name: r for r in Resource.objects.filter(name__in=LOCATIONS.values())}
         self.signatures: dict[User, Signature] = {}
 
     def signature(self, trainer: User) -> Signature:
@@ -500,7 +522,6 @@ class _Writer:
             trainer=trainer,
             starts_at=planned.starts_at,
             ends_at=planned.ends_at,
-            location=LOCATIONS[module.category],
             status=TrainingSession.Status.COMPLETED
             if planned.logged
             else TrainingSession.Status.SCHEDULED,
@@ -510,6 +531,7 @@ class _Writer:
             t.username for t in self.plan.cohort_named(planned.cohort).trainees
         ]
         session.trainees.set([self.trainees[username] for username in booked])
+        session.resources.set([self.resources[LOCATIONS[module.category]]])
         if not planned.logged:
             return
         attendances = bulk_create_with_history(
@@ -622,6 +644,44 @@ class _Writer:
             )
 
 
+def demo_resources_ensure(*, people: dict[str, User], revision, now) -> None:
+    """The centre's resources, the centrifuge's maintenance in the coming week, and who may
+    instruct water survival; each created unless present (by name, module code)."""
+    admin = people["admin"]
+    for name, kind, capacity, qualification in RESOURCES:
+        Resource.objects.get_or_create(
+            name=name,
+            defaults={"kind": kind, "capacity": capacity, "required_qualification": qualification},
+        )
+    centrifuge = Resource.objects.get(name="Human centrifuge")
+    local = timezone.localtime(now)
+    monday = (local + dt.timedelta(days=7 - local.weekday())).replace(
+        hour=8, minute=0, second=0, microsecond=0
+    )
+    if not centrifuge.unavailable_periods.filter(ends_at__gt=now).exists():
+        ResourceUnavailability.objects.create(
+            resource=centrifuge,
+            starts_at=monday,
+            ends_at=monday + dt.timedelta(days=2),
+            reason="Annual inspection of the arm and gondola",
+            recorded_by=admin,
+        )
+    today = local.date()
+    for code, usernames in AUTHORISED.items():
+        for username in usernames:
+            TrainerAuthorisation.objects.get_or_create(
+                trainer=people[username],
+                programme=revision.programme,
+                module_code=code,
+                withdrawn_on=None,
+                defaults={
+                    "granted_on": today - dt.timedelta(days=400),
+                    "expires_on": today + dt.timedelta(days=365),
+                    "granted_by": admin,
+                },
+            )
+
+
 @transaction.atomic
 def demo_records_ensure(*, revision: ProgrammeRevision, people: list[User]) -> bool:
     """Create the demo cohorts and their records unless they exist. True if it created them.
@@ -630,6 +690,8 @@ def demo_records_ensure(*, revision: ProgrammeRevision, people: list[User]) -> b
     """
     if demo_records_present():
         return False
-    plan = demo_plan(now=timezone.now(), tz=timezone.get_default_timezone())
+    now = timezone.now()
+    plan = demo_plan(now=now, tz=timezone.get_default_timezone())
+    demo_resources_ensure(people={p.username: p for p in people}, revision=revision, now=now)
     _Writer(plan=plan, revision=revision, people={p.username: p for p in people}).write()
     return True

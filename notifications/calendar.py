@@ -34,7 +34,8 @@ def calendar_feed(*, user) -> bytes:
             event.add("dtstart", session.starts_at)
             event.add("dtend", session.ends_at)
             event.add("summary", code_title(session.module))
-            event.add("location", session.location)
+            if places := ", ".join(str(r) for r in session.resources.all()):
+                event.add("location", places)
             event.add("url", absolute_url(session.get_absolute_url()))
             event.add("description", text_plain(session.cohort, "name"))
             cancelled = session.status == SessionStatus.CANCELLED

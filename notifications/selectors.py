@@ -62,7 +62,7 @@ def _sessions_upcoming(now: dt.datetime, hours: int) -> list[Reminder]:
             starts_at__lte=now + dt.timedelta(hours=hours),
         )
         .select_related("module")
-        .prefetch_related("trainees")
+        .prefetch_related("trainees", "resources")
     )
     reminders = []
     for session in sessions:
@@ -71,7 +71,7 @@ def _sessions_upcoming(now: dt.datetime, hours: int) -> list[Reminder]:
             "module_title": session.module.title,
             "module_id": session.module_id,
             "starts_at": session.starts_at.isoformat(),
-            "location": session.location,
+            "location": ", ".join(str(r) for r in session.resources.all()),
             "url": session.get_absolute_url(),
         }
         # Keyed by the start time too: a session moved to another day is reminded again.
@@ -207,7 +207,11 @@ def calendar_sessions(*, user) -> list[TrainingSession]:
     led = TrainingSession.objects.filter(trainer=user, starts_at__gte=since)
     expected = TrainingSession.objects.filter(trainees__user=user, starts_at__gte=since)
     return list(
-        (led | expected).distinct().select_related("module", "cohort").order_by("starts_at")
+        (led | expected)
+        .distinct()
+        .select_related("module", "cohort")
+        .prefetch_related("resources")
+        .order_by("starts_at")
     )
 
 

@@ -155,8 +155,16 @@ class TrainingSessionFactory(DjangoModelFactory):
     trainer = factory.SubFactory(UserFactory, roles=[Role.TRAINER])
     starts_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
     ends_at = factory.LazyAttribute(lambda s: s.starts_at + dt.timedelta(hours=4))
-    location = "Simulator hall 2"
     status = "completed"
+
+
+class ResourceFactory(DjangoModelFactory):
+    class Meta:
+        model = "trainees.Resource"
+
+    name = factory.Sequence(lambda n: f"Simulator {n}")
+    kind = "simulator"
+    capacity = 1
 
 
 class SessionAttendanceFactory(DjangoModelFactory):

@@ -450,10 +450,10 @@ def test_it_moves_a_session_version_on(client, operator):
     session = TrainingSessionFactory()
     client.force_login(operator)
     url = _url(TrainingSession, "change", session.pk)
-    data = _form_data(client.get(url)) | {"location": "Centrifuge"}
+    data = _form_data(client.get(url)) | {"notes": "Centrifuge"}
     assert client.post(url, data).status_code == 302
     session.refresh_from_db()
-    assert (session.location, session.version) == ("Centrifuge", 2)
+    assert (session.notes, session.version) == ("Centrifuge", 2)
 
 
 @pytest.mark.parametrize("model", [AssessmentResult, *VIEW_ONLY], ids=lambda model: model.__name__)

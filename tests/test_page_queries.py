@@ -116,9 +116,9 @@ PAGES = [
     # The record and dashboard: progress (10, the certificates among them), holds, status
     # history, sessions, results, latest measurements; competencies and grades, upcoming
     # sessions, remarks, the two charts' data.
-    ("trainee", "trainees:trainee_home", None, LAYOUT + TEXTS + 22),
-    ("trainer", "trainees:trainee_detail", "trainee_a", LAYOUT + TEXTS + 22),
-    ("medic", "trainees:trainee_detail", "trainee_a", LAYOUT + TEXTS + 22),
+    ("trainee", "trainees:trainee_home", None, LAYOUT + TEXTS + 23),
+    ("trainer", "trainees:trainee_detail", "trainee_a", LAYOUT + TEXTS + 23),
+    ("medic", "trainees:trainee_detail", "trainee_a", LAYOUT + TEXTS + 23),
     # The cohort, its trainees, their progress loaded at once (10). Counted with the progress
     # cache off (cold); warm, the cohort and its trainees' versions
     # (tests/trainees/progress/test_cache.py).
@@ -129,10 +129,10 @@ PAGES = [
     ("programme_admin", "trainees:trainee_list", None, LAYOUT + TEXTS + 2),
     # The cohorts and their trainees (2), the upcoming, recent and held-not-logged sessions (3).
     # Counted cold; warm, the cohorts' versions (tests/trainees/progress/test_cache.py).
-    ("trainer", "trainees:trainer_home", None, LAYOUT + TEXTS + 5),
+    ("trainer", "trainees:trainer_home", None, LAYOUT + TEXTS + 8),
     # + whether the person may log the session (no query for those who log nothing)
-    ("trainer", "trainees:session_detail", "session_a", LAYOUT + TEXTS + 4),
-    ("trainee", "trainees:session_detail", "session_a", LAYOUT + TEXTS + 3),
+    ("trainer", "trainees:session_detail", "session_a", LAYOUT + TEXTS + 5),
+    ("trainee", "trainees:session_detail", "session_a", LAYOUT + TEXTS + 4),
     # Holds; trainees and their latest certificates (to renew); trainees (medical records).
     ("medic", "trainees:medical_home", None, LAYOUT + TEXTS + 4),
     ("medic", "trainees:hold_detail", "hold_a", LAYOUT + 2),
@@ -140,13 +140,13 @@ PAGES = [
     ("programme_admin", "curriculum:home", None, LAYOUT + TEXTS + 5),
     ("trainee", "curriculum:module_detail", "module", LAYOUT + TEXTS + 8),
     # the page's count, its sessions, the sessions to log
-    ("trainer", "trainees:session_list", None, LAYOUT + TEXTS + 3),
-    ("programme_admin", "trainees:session_list", None, LAYOUT + TEXTS + 3),
-    ("trainer", "trainees:session_week", None, LAYOUT + TEXTS + 1),
+    ("trainer", "trainees:session_list", None, LAYOUT + TEXTS + 4),
+    ("programme_admin", "trainees:session_list", None, LAYOUT + TEXTS + 4),
+    ("trainer", "trainees:session_week", None, LAYOUT + TEXTS + 2),
     # The trainer field renders its choices: two queries.
-    ("trainer", "trainees:session_schedule", "cohort_a", LAYOUT + TEXTS + 6),
-    ("trainer", "trainees:session_log", "session_a", LAYOUT + TEXTS + 8),
-    ("programme_admin", "trainees:session_log", "session_a", LAYOUT + TEXTS + 8),
+    ("trainer", "trainees:session_schedule", "cohort_a", LAYOUT + TEXTS + 8),
+    ("trainer", "trainees:session_log", "session_a", LAYOUT + TEXTS + 9),
+    ("programme_admin", "trainees:session_log", "session_a", LAYOUT + TEXTS + 9),
     # The revision, its modules, their competencies, prerequisites, assessments; qualifications.
     ("programme_admin", "curriculum:revision_detail", "revision", LAYOUT + 6),
     ("programme_admin", "curriculum:revision_detail", "draft_revision", LAYOUT + 6),
@@ -218,8 +218,8 @@ API_LISTINGS = [
     # + the cohorts' trainers (one prefetch)
     ("trainer", "cohort_list", None, TOKEN + 3),
     # + the expected trainees (one prefetch)
-    ("trainer", "session_list", None, TOKEN + 3),
-    ("trainee", "session_list", None, TOKEN + 3),
+    ("trainer", "session_list", None, TOKEN + 4),
+    ("trainee", "session_list", None, TOKEN + 4),
     # + the grades with their competencies (one prefetch)
     ("trainer", "attendance_list", None, TOKEN + 3),
     ("trainer", "result_list", None, TOKEN + 3),

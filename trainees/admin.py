@@ -185,7 +185,6 @@ class TrainingSessionForm(forms.ModelForm):
             "trainer",
             "starts_at",
             "ends_at",
-            "location",
             "status",
             "notes",
         )
@@ -218,10 +217,10 @@ class SessionAttendanceInline(RecordInline, admin.TabularInline):
 @admin.register(TrainingSession)
 class TrainingSessionAdmin(VersionedAdmin):
     form = TrainingSessionForm
-    list_display = ("__str__", "cohort", "module", "trainer", "starts_at", "location", "status")
+    list_display = ("__str__", "cohort", "module", "trainer", "starts_at", "status")
     list_select_related = ("cohort", "module", "trainer")
     list_filter = ("status", "cohort", "module__category")
-    search_fields = ("module__code", "module__title", "location", "cohort__name")
+    search_fields = ("module__code", "module__title", "resources__name", "cohort__name")
     date_hierarchy = "starts_at"
     fields = TrainingSessionForm.Meta.fields
     autocomplete_fields = ("cohort", "module", "trainer")

@@ -55,11 +55,16 @@ from trainees.models import (
     MedicalCertificate,
     MedicalHold,
     QualificationGrant,
+    Resource,
+    ResourceUnavailability,
     SessionAttendance,
     SessionLogDraft,
+    SessionResource,
+    SessionTrainee,
     SubmissionKey,
     Trainee,
     TraineeStatusChange,
+    TrainerAuthorisation,
     TrainingSession,
 )
 from trainingtracker.versioned import (
@@ -189,9 +194,27 @@ DEPENDS: dict[type, Callable[[list], dict]] = {
         )
     },
     User: _everything,
+    # A resource's name shows with each session that books it, on floors and dashboards.
+    Resource: _everything,
+    SessionTrainee: lambda objs: {
+        Cohort: Q(
+            pk__in=TrainingSession.objects.filter(pk__in=_ids(objs, "session_id")).values("cohort")
+        ),
+        Trainee: Q(pk__in=_ids(objs, "trainee_id")),
+    },
+    SessionResource: lambda objs: {
+        Cohort: Q(
+            pk__in=TrainingSession.objects.filter(pk__in=_ids(objs, "session_id")).values("cohort")
+        )
+    },
 }
-# Written often and read by no cached page.
-IGNORED = {SubmissionKey, SessionLogDraft}
+# Written often and read by no cached page; or read by none (when a resource is out of service,
+# who may instruct what: read when a session is scheduled).
+IGNORED = {SubmissionKey, SessionLogDraft, ResourceUnavailability, TrainerAuthorisation}
+# The side of a many-to-many change that raises nothing beyond the other side's rows: what a
+# page shows of a person's roles is in its key (`reader`); a resource booked shows with the
+# session, whose cohort is raised.
+M2M_QUIET = (User, Resource)
 # What of a person the cached pages show: a save that changes none of it raises nothing (a
 # sign-in's last_login, a password, a language or time zone, which the key holds anyway).
 USER_SHOWN = ("username", "display_name", "native_name", "is_active")
@@ -259,9 +282,9 @@ def _on_m2m(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
     person's side raises nothing: what a page shows of their roles is in its key (`reader`)."""
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    if not isinstance(instance, User):
+    if not isinstance(instance, M2M_QUIET):
         versions_raise_for(type(instance), [instance])
-    if pk_set and model in DEPENDS and model is not User:
+    if pk_set and model in DEPENDS and model not in M2M_QUIET:
         versions_raise_for(model, model._base_manager.filter(pk__in=pk_set))
 
 

@@ -129,7 +129,7 @@ def _schedule(world, **changes):
         "module": world["module"].pk,
         "starts_at": starts.isoformat(),
         "ends_at": (starts + dt.timedelta(hours=2)).isoformat(),
-        "location": "Neutral buoyancy pool",
+        "notes": "Neutral buoyancy pool",
         "trainees": [world["trainee_a"].pk],
         "key": str(uuid.uuid4()),
         **changes,
@@ -140,13 +140,16 @@ class TestWrites:
     def test_scheduling_makes_one_session_however_often_it_is_sent(self, world, personas):
         api = bearer(personas["trainer"])
         url = _url("session_schedule", world["cohort_a"])
-        body = _schedule(world)
+        fit = f.TraineeFactory(cohort=world["cohort_a"])  # trainee_a is on a medical hold
+        pool = f.ResourceFactory(name="Pool", kind="pool")
+        body = _schedule(world, trainees=[fit.pk], resources=[pool.pk])
         made = api.post(url, body, content_type="application/json")
         assert made.status_code == 201, made.content
         again = api.post(url, body, content_type="application/json")
         assert again.status_code == 200 and again.json()["id"] == made.json()["id"]
-        assert TrainingSession.objects.filter(location="Neutral buoyancy pool").count() == 1
-        assert made.json()["expected_trainees"] == [world["trainee_a"].pk]
+        assert TrainingSession.objects.filter(notes="Neutral buoyancy pool").count() == 1
+        assert made.json()["expected_trainees"] == [fit.pk]
+        assert made.json()["resources"] == [pool.pk]
 
     def test_scheduling_is_refused_field_by_field(self, world, personas):
         api = bearer(personas["trainer"])
@@ -156,7 +159,8 @@ class TestWrites:
             "module": {"module": world["draft_module"].pk},
             "trainer": {"trainer": personas["other_trainer"].pk},
             "ends_at": {"ends_at": timezone.now().isoformat()},
-            "location": {"location": "x" * 201},
+            "resources": {"resources": [10**12]},
+            "override_reason": {"override_reason": "x" * 1001},
             "key": {"key": "not a key"},
             "starts_at": {"starts_at": "2026-03-09T08:30"},  # no offset
         }
@@ -171,7 +175,7 @@ class TestWrites:
             ).status_code
             == 404
         )
-        assert not TrainingSession.objects.filter(location="Neutral buoyancy pool").exists()
+        assert not TrainingSession.objects.filter(notes="Neutral buoyancy pool").exists()
 
     def _log(self, world, session, **changes):
         return {

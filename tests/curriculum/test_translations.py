@@ -107,7 +107,7 @@ def test_the_urdu_reading_trainee_gets_a_reminder_in_urdu(demo, django_capture_o
         "module_title": module.title,
         "module_id": module.pk,
         "starts_at": session.starts_at.isoformat(),
-        "location": session.location,
+        "location": ", ".join(str(r) for r in session.resources.all()),
         "url": session.get_absolute_url(),
     }
     with notifications.deliveries_inline(), django_capture_on_commit_callbacks(execute=True):

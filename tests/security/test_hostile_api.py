@@ -65,7 +65,7 @@ def _session_body(world, session=None):
         "module": world["module"].pk,
         "starts_at": starts.isoformat(),
         "ends_at": (starts + dt.timedelta(hours=1)).isoformat(),
-        "location": "Centrifuge",
+        "notes": "Centrifuge",
         "trainees": [world["trainee_a"].pk],
         "key": str(uuid.uuid4()),
     }

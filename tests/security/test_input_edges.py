@@ -73,7 +73,6 @@ def test_a_session_starting_in_year_1_is_refused_beside_the_field(world, trainer
             "module": world["module"].pk,
             "starts_at": "0001-01-01T00:00",
             "ends_at": "0001-01-01T02:00",
-            "location": "Pool",
             "trainer": trainer.pk,
         },
     )
@@ -94,7 +93,6 @@ def test_a_session_in_year_9999_is_refused_so_no_viewer_east_of_utc_breaks(world
             "module": world["module"].pk,
             "starts_at": "9999-12-31T20:00",
             "ends_at": "9999-12-31T22:00",
-            "location": "Pool",
             "trainer": trainer.pk,
         },
     )

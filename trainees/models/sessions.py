@@ -5,10 +5,12 @@ from functools import reduce
 from operator import or_
 
 from django.conf import settings
+from django.contrib.postgres.fields import RangeOperators
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models.signals import m2m_changed
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,21 @@ from trainees.models.cohorts import (
     _check_module_in_cohort_revision,
 )
 from trainees.models.common import HOUR, _can
+from trainees.models.resources import Resource
+from trainingtracker.constraints import PostgresExclusionConstraint, TsTzRange
+
+
+def _no_overlap(*, name: str, who: str, condition: Q) -> PostgresExclusionConstraint:
+    """No two rows with the same `who` over overlapping times (half-open: a session may start
+    as the one before it ends), on PostgreSQL; the service checks it on SQLite."""
+    return PostgresExclusionConstraint(
+        name=name,
+        expressions=[
+            (who, RangeOperators.EQUAL),
+            (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+        ],
+        condition=condition,
+    )
 
 
 class TrainingSessionQuerySet(models.QuerySet):
@@ -50,6 +67,106 @@ class SessionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class _Booking(models.Model):
+    """A session's hold on a person or a resource, with a copy of the session's times and
+    whether it is scheduled: the row the no-overlap constraint needs. The copies are filled in
+    as rows are added (`bookings_fill`, whatever adds them) and kept in step when the session
+    is saved (`TrainingSession.bookings_follow`); the constraint reads a row once it has them."""
+
+    session = models.ForeignKey(
+        "TrainingSession", on_delete=models.CASCADE, related_name="+", verbose_name=_("session")
+    )
+    starts_at = models.DateTimeField(_("starts at"), null=True)
+    ends_at = models.DateTimeField(_("ends at"), null=True)
+    scheduled = models.BooleanField(_("scheduled"), default=True)
+
+    class Meta:
+        abstract = True
+
+
+class SessionTrainee(_Booking):
+    """A trainee expected at a session: in at most one scheduled session at a time."""
+
+    trainee = models.ForeignKey(
+        Trainee, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("trainee")
+    )
+
+    class Meta:
+        verbose_name = _("expected trainee")
+        verbose_name_plural = _("expected trainees")
+        indexes = [models.Index(fields=["trainee", "starts_at"], name="booking_trainee_start")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "trainee"], name="booking_trainee_once"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="booking_trainee_times"
+            ),
+            _no_overlap(
+                name="booking_trainee_not_double_booked",
+                who="trainee",
+                condition=Q(scheduled=True, starts_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trainee} @ {self.session_id}"
+
+
+class SessionResource(_Booking):
+    """A resource a session books. `exclusive` copies the resource's capacity of 1: then the
+    database refuses a second scheduled session over the same time (PostgreSQL); a larger
+    resource is counted by the service under a lock on the resource."""
+
+    resource = models.ForeignKey(
+        Resource, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("resource")
+    )
+    exclusive = models.BooleanField(_("one session at a time"), default=True)
+
+    class Meta:
+        verbose_name = _("booked resource")
+        verbose_name_plural = _("booked resources")
+        indexes = [models.Index(fields=["resource", "starts_at"], name="booking_resource_start")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "resource"], name="booking_resource_once"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="booking_resource_times"
+            ),
+            _no_overlap(
+                name="booking_resource_not_double_booked",
+                who="resource",
+                condition=Q(scheduled=True, exclusive=True, starts_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} @ {self.session_id}"
+
+
+def bookings_fill(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """Booking rows just added (`session.trainees.add`, `.set`, the reverse side, a through
+    model's bulk_create followed by nothing) take their session's times and state, and a
+    resource's row whether it takes one session at a time, in one UPDATE. Connected before the
+    history's own handler, so that the history records the filled rows."""
+    if action != "post_add":
+        return
+    rows = sender.objects.filter(starts_at__isnull=True)
+    rows = rows.filter(session__in=pk_set) if reverse else rows.filter(session=instance)
+    session = TrainingSession.objects.filter(pk=OuterRef("session_id"))
+    filled = {
+        "starts_at": Subquery(session.values("starts_at")),
+        "ends_at": Subquery(session.values("ends_at")),
+        "scheduled": Exists(session.filter(status=SessionStatus.SCHEDULED)),
+    }
+    if sender is SessionResource:
+        filled["exclusive"] = Exists(
+            Resource.objects.filter(pk=OuterRef("resource_id"), capacity=1)
+        )
+    rows.update(**filled)
+
+
+m2m_changed.connect(bookings_fill, sender=SessionTrainee, dispatch_uid="bookings_fill_trainee")
+m2m_changed.connect(bookings_fill, sender=SessionResource, dispatch_uid="bookings_fill_resource")
+
+
 class TrainingSession(models.Model):
     """A scheduled or held session of one module for a cohort, led by a trainer.
 
@@ -73,13 +190,21 @@ class TrainingSession(models.Model):
     )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
-    location = models.CharField(_("location"), max_length=200)
+    resources = models.ManyToManyField(
+        Resource,
+        through=SessionResource,
+        related_name="sessions",
+        blank=True,
+        verbose_name=_("resources"),
+        help_text=_("The places and devices it books: simulators, the pool, a classroom."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
     )
     notes = models.TextField(_("notes"), blank=True)
     trainees = models.ManyToManyField(
         "Trainee",
+        through=SessionTrainee,
         related_name="sessions_expected",
         blank=True,
         verbose_name=_("expected trainees"),
@@ -89,7 +214,7 @@ class TrainingSession(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = TrainingSessionQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[trainees])
+    history = HistoricalRecords(m2m_fields=[trainees, resources])
 
     class Meta:
         verbose_name = _("training session")
@@ -111,6 +236,11 @@ class TrainingSession(models.Model):
                 name="session_cancelled_with_reason",
                 violation_error_message=_("Give the reason for cancelling."),
             ),
+            _no_overlap(
+                name="session_trainer_not_double_booked",
+                who="trainer",
+                condition=Q(status=SessionStatus.SCHEDULED),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -119,9 +249,23 @@ class TrainingSession(models.Model):
     def save(self, *args, **kwargs):
         self.clean_credited_hours()
         super().save(*args, **kwargs)
+        self.bookings_follow()
 
     def get_absolute_url(self) -> str:
         return reverse("trainees:session_detail", args=[self.pk])
+
+    def bookings_follow(self) -> None:
+        """The booking rows keep the session's times and whether it is scheduled: the database's
+        no-overlap constraints read them there (`SessionTrainee`, `SessionResource`)."""
+        booked = {
+            "starts_at": self.starts_at,
+            "ends_at": self.ends_at,
+            "scheduled": self.status == SessionStatus.SCHEDULED,
+        }
+        stale = ~Q(starts_at=self.starts_at) | ~Q(ends_at=self.ends_at)
+        stale |= ~Q(scheduled=booked["scheduled"])
+        SessionTrainee.objects.filter(stale, session=self).update(**booked)
+        SessionResource.objects.filter(stale, session=self).update(**booked)
 
     @property
     def length_hours(self) -> Decimal:

@@ -187,6 +187,7 @@ def _trainee_record(request, trainee: Trainee, *, own: bool):
                 starts_at__gte=timezone.now(),
             )
             .select_related("module", "trainer")
+            .prefetch_related("resources")
             .order_by("starts_at")[:RECENT_SESSIONS]
         )
     )

@@ -14,6 +14,7 @@ from trainees.models import (
     METRIC_SPECS,
     Cohort,
     Metric,
+    Resource,
     SessionAttendance,
     Trainee,
     TrainingSession,
@@ -69,7 +70,13 @@ class SessionForm(_SessionTimesForm):
     module = IdChoiceField(queryset=Module.objects.none(), label=_("Module"))
     starts_at = DateTimeLocalField(label=_("Starts"))
     ends_at = DateTimeLocalField(label=_("Ends"))
-    location = forms.CharField(label=_("Location"), max_length=200)
+    resources = IdMultipleChoiceField(
+        queryset=Resource.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("Resources"),
+        help_text=_("The places and devices the session books."),
+    )
     trainees = IdMultipleChoiceField(
         queryset=Trainee.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -81,14 +88,38 @@ class SessionForm(_SessionTimesForm):
     )
     version = inputs.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, cohort: Cohort, trainees, submit_label, **kwargs):
+    override_reason = forms.CharField(
+        label=_("Reason to schedule despite the warnings"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when the schedule shows warnings; the session's history keeps it."),
+    )
+
+    def __init__(
+        self, *args, cohort: Cohort, trainees, submit_label, overrides: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["module"].queryset = Module.objects.filter(revision_id=cohort.revision_id)
         self.fields["module"].label_from_instance = code_title
         self.fields["trainees"].queryset = trainees
         self.fields["trainees"].label_from_instance = lambda t: t.user.display_name
+        self.fields["resources"].queryset = Resource.objects.bookable()
+        self.fields["resources"].label_from_instance = resource_label
+        if not overrides:  # only a programme admin may schedule despite the warnings
+            del self.fields["override_reason"]
         self.helper = FormHelper(self)
         self.helper.add_input(Submit("save", submit_label, css_class="w-100 w-sm-auto"))
+
+
+def resource_label(resource: Resource) -> str:
+    if resource.capacity == 1:
+        return _("%(name)s (%(kind)s)") % {"name": resource, "kind": resource.get_kind_display()}
+    return _("%(name)s (%(kind)s, %(count)s sessions at once)") % {
+        "name": resource,
+        "kind": resource.get_kind_display(),
+        "count": resource.capacity,
+    }
 
 
 class SessionCancelForm(forms.Form):

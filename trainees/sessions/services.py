@@ -32,6 +32,8 @@ from trainees.services import (
     submission_claim,
     submission_done,
 )
+from trainees.sessions.bookings import booking_clashes, resources_locked, scheduling_warnings
+from trainingtracker.helpers import refused_when_raced
 
 
 class SessionLogErrors(ValidationError):
@@ -76,6 +78,81 @@ def _roster_check(*, cohort: Cohort, trainees) -> None:
         raise ValidationError({"trainees": _("Only trainees of the session's cohort can attend.")})
 
 
+class SchedulingWarnings(ValidationError):
+    """Reasons the session should not be held as planned (a hold, prerequisites, a lapsed
+    qualification, an unauthorised trainer): only a programme admin goes on, with a reason."""
+
+    def __init__(self, warnings: list[str]):
+        super().__init__(warnings, code="warnings")
+        self.warnings = warnings
+
+
+RACED = _(
+    "Someone booked one of these people or resources for the same time a moment ago. Nothing "
+    "was saved; your input is kept below. Check the timetable and try again."
+)
+
+
+def _bookings_check(
+    *,
+    session: TrainingSession | None,
+    cohort: Cohort,
+    module: Module,
+    trainer: User,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    trainees: list,
+    resources: list,
+    override_reason: str,
+    by: User,
+) -> tuple[list, str]:
+    """Refuse a clash (naming it); refuse warnings unless a programme admin gives a reason.
+    Returns the resources as locked and the history's note of an override ("" if none).
+    Runs inside the write transaction, after the lock: the check and the write are one."""
+    resources = resources_locked(resources)
+    if ends_at > starts_at:
+        clashes = booking_clashes(
+            session=session,
+            trainer=trainer,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            trainees=trainees,
+            resources=resources,
+        )
+        if clashes:
+            raise ValidationError(clashes)
+    warnings = scheduling_warnings(
+        cohort=cohort,
+        module=module,
+        trainer=trainer,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        trainees=trainees,
+        resources=resources,
+    )
+    if not warnings:
+        return resources, ""
+    if not override_reason.strip():
+        raise SchedulingWarnings(warnings)
+    if not by.has_perm("accounts.manage_people"):
+        raise ValidationError(
+            {"override_reason": _("Only a programme admin can schedule despite these warnings.")}
+        )
+    note = _("Scheduled despite: %(warnings)s Reason: %(reason)s") % {
+        "warnings": " ".join(warnings),
+        "reason": override_reason.strip(),
+    }
+    return resources, note
+
+
+def _book(session: TrainingSession, *, trainees: list, resources: list) -> None:
+    """The session's booking rows, its roster and resources; each row takes the session's
+    times as it is added (`bookings_fill`)."""
+    session.trainees.set(trainees)
+    session.resources.set(resources)
+
+
+@refused_when_raced(RACED)
 @transaction.atomic
 def session_schedule(
     *,
@@ -84,13 +161,17 @@ def session_schedule(
     trainer: User,
     starts_at: dt.datetime,
     ends_at: dt.datetime,
-    location: str,
+    resources=(),
     trainees,
     notes: str = "",
+    override_reason: str = "",
     by: User,
     key: uuid.UUID,
 ) -> TrainingSession:
-    """Schedule a session of `module` for `cohort`, led by `trainer`, expecting `trainees`."""
+    """Schedule a session of `module` for `cohort`, led by `trainer`, expecting `trainees`, in
+    `resources`. Refused if any of them is booked elsewhere at the time or a resource is
+    unavailable; refused with the warnings if someone should not be booked (only a programme
+    admin goes on, giving `override_reason`, which the history keeps)."""
     claim = submission_claim(key=key, user=by)
     if cohort.closed_on is not None:
         raise ValidationError(_("This cohort is closed; no more sessions can be scheduled."))
@@ -102,16 +183,31 @@ def session_schedule(
         trainer=trainer,
         starts_at=starts_at,
         ends_at=ends_at,
-        location=location,
         notes=notes,
     )
     session.full_clean(exclude=["version"])
+    resources, note = _bookings_check(
+        session=None,
+        cohort=cohort,
+        module=module,
+        trainer=trainer,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        trainees=trainees,
+        resources=list(resources),
+        override_reason=override_reason,
+        by=by,
+    )
+    session._history_user = by
+    if note:
+        session._change_reason = note
     session.save()
-    session.trainees.set(trainees)
+    _book(session, trainees=trainees, resources=resources)
     submission_done(claim=claim, target=session.get_absolute_url())
     return session
 
 
+@refused_when_raced(RACED)
 @transaction.atomic
 def session_reschedule(
     *,
@@ -120,12 +216,14 @@ def session_reschedule(
     module: Module,
     starts_at: dt.datetime,
     ends_at: dt.datetime,
-    location: str,
+    resources=(),
     trainees,
     notes: str,
+    override_reason: str = "",
     by: User,
 ) -> TrainingSession:
-    """Change a scheduled session's module, time, place, roster or notes."""
+    """Change a scheduled session's module, time, resources, roster or notes, by the same
+    rules as scheduling it."""
     if session.status != TrainingSession.Status.SCHEDULED:
         raise ValidationError(_("Only a scheduled session can be changed here."))
     trainees = list(trainees)
@@ -134,12 +232,25 @@ def session_reschedule(
     session.module = module
     session.starts_at = starts_at
     session.ends_at = ends_at
-    session.location = location
     session.notes = notes
     session.full_clean(exclude=["version"])
-    session._change_reason = _("Rescheduled by %(name)s") % {"name": by}
+    resources, note = _bookings_check(
+        session=session,
+        cohort=session.cohort,
+        module=module,
+        trainer=session.trainer,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        trainees=trainees,
+        resources=list(resources),
+        override_reason=override_reason,
+        by=by,
+    )
+    session._history_user = by
+    session._change_reason = note or _("Rescheduled by %(name)s") % {"name": by}
+    # The roster first: a trainee taken off must not be moved to the new times on the way out.
+    _book(session, trainees=trainees, resources=resources)
     session.save()
-    session.trainees.set(trainees)
     return session
 
 

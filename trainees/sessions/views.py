@@ -18,10 +18,11 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from curriculum.models import Module
 from trainees import progress_cache
-from trainees.access import SEES_TRAINEES
+from trainees.access import MANAGES_PEOPLE, SEES_TRAINEES
 from trainees.models import (
     Cohort,
     CompetencyGrade,
+    MedicalHold,
     SessionAttendance,
     SessionLogDraft,
     Trainee,
@@ -84,7 +85,8 @@ def trainer_home(request):
     )
 
     def listing(queryset, *order):
-        rows = queryset.select_related("module", "cohort").order_by(*order)
+        rows = queryset.select_related("module", "cohort").prefetch_related("resources")
+        rows = rows.order_by(*order)
         return SimpleLazyObject(lambda: list(rows[:RECENT_SESSIONS]))
 
     upcoming = listing(
@@ -162,8 +164,10 @@ def session_list(request):
     """The sessions of the person's cohorts: upcoming first, or the past ones, newest first."""
     now = timezone.now()
     when = request.GET.get("when", "upcoming")
-    sessions = TrainingSession.objects.visible_to(request.user).select_related(
-        "module", "cohort", "trainer"
+    sessions = (
+        TrainingSession.objects.visible_to(request.user)
+        .select_related("module", "cohort", "trainer")
+        .prefetch_related("resources")
     )
     if when == "past":
         sessions = sessions.filter(starts_at__lt=now).order_by("-starts_at")
@@ -195,6 +199,7 @@ def session_week(request):
         TrainingSession.objects.visible_to(request.user)
         .filter(starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=7))
         .select_related("module", "cohort", "trainer")
+        .prefetch_related("resources")
         .order_by("starts_at")
     )
     by_day = {monday + dt.timedelta(days=n): [] for n in range(7)}
@@ -219,7 +224,32 @@ def _session_form(request, cohort, **kwargs):
         .filter(cohort=cohort, status=Trainee.Status.IN_TRAINING)
         .select_related("user")
     )
-    return SessionForm(request.POST or None, cohort=cohort, trainees=trainees, **kwargs)
+    return SessionForm(
+        request.POST or None,
+        cohort=cohort,
+        trainees=trainees,
+        overrides=request.user.has_perm(MANAGES_PEOPLE),
+        **kwargs,
+    )
+
+
+def _scheduling_refused(form, error: ValidationError) -> None:
+    """A clash beside the field it concerns (trainer, trainees, resources); warnings above the
+    form, with what the person may do about them."""
+    if not isinstance(error, services.SchedulingWarnings):
+        errors_to_form(form, error)
+        return
+    for warning in error.warnings:
+        form.add_error(None, warning)
+    if "override_reason" in form.fields:
+        form.add_error(
+            "override_reason",
+            _("To schedule it anyway, give your reason: the session's history keeps it."),
+        )
+    else:
+        form.add_error(
+            None, _("Only a programme admin can schedule a session despite these warnings.")
+        )
 
 
 def _trainer_choices(request, cohort):
@@ -235,10 +265,23 @@ def session_schedule(request, pk: int):
     form.fields["trainer"] = IdChoiceField(
         queryset=_trainer_choices(request, cohort), label=_("Trainer"), initial=request.user
     )
-    # The helper's layout was built from the form's own fields: show the trainer after the place.
+    # The helper's layout was built from the form's own fields: show the trainer after the times.
     layout = form.helper.layout.fields
-    layout.insert(layout.index("location") + 1, "trainer")
-    form.fields["trainees"].initial = list(form.fields["trainees"].queryset)
+    layout.insert(layout.index("ends_at") + 1, "trainer")
+    # The cohort is expected, but not whoever is on a medical hold today (scheduling them
+    # would only end in the hold's warning); their names say why.
+    roster = list(form.fields["trainees"].queryset)
+    on_hold = set(
+        MedicalHold.objects.open()
+        .filter(trainee__in=roster, opened_on__lte=timezone.localdate())
+        .values_list("trainee_id", flat=True)
+    )
+    form.fields["trainees"].initial = [t for t in roster if t.pk not in on_hold]
+    form.fields["trainees"].label_from_instance = lambda t: (
+        _("%(name)s (medical hold)") % {"name": t.user.display_name}
+        if t.pk in on_hold
+        else t.user.display_name
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -248,9 +291,10 @@ def session_schedule(request, pk: int):
                 trainer=data["trainer"],
                 starts_at=data["starts_at"],
                 ends_at=data["ends_at"],
-                location=data["location"],
+                resources=data["resources"],
                 trainees=data["trainees"],
                 notes=data["notes"],
+                override_reason=data.get("override_reason", ""),
                 by=request.user,
                 key=data["submission_key"],
             )
@@ -258,7 +302,7 @@ def session_schedule(request, pk: int):
             messages.info(request, _("This was already saved."))
             return redirect(done.target or "trainees:session_list")
         except ValidationError as error:
-            errors_to_form(form, error)
+            _scheduling_refused(form, error)
         else:
             messages.success(request, _("The session is scheduled."))
             return redirect(session)
@@ -289,7 +333,7 @@ def session_edit(request, pk: int):
             "module": session.module,
             "starts_at": timezone.localtime(session.starts_at),
             "ends_at": timezone.localtime(session.ends_at),
-            "location": session.location,
+            "resources": list(session.resources.all()),
             "trainees": list(session.trainees.all()),
             "notes": session.notes,
             "version": session.version,
@@ -297,18 +341,22 @@ def session_edit(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with refusal_shown(form):
+        try:
             services.session_reschedule(
                 session=session,
                 version=data["version"] or 0,
                 module=data["module"],
                 starts_at=data["starts_at"],
                 ends_at=data["ends_at"],
-                location=data["location"],
+                resources=data["resources"],
                 trainees=data["trainees"],
                 notes=data["notes"],
+                override_reason=data.get("override_reason", ""),
                 by=request.user,
             )
+        except ValidationError as error:
+            _scheduling_refused(form, error)
+        else:
             messages.success(request, _("The session is changed."))
             return redirect(session)
     return render(

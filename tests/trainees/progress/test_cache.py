@@ -26,6 +26,7 @@ from curriculum import services as curriculum
 from tests.factories import (
     PASSWORD,
     MedicalCertificateFactory,
+    ResourceFactory,
     SessionAttendanceFactory,
     TraineeFactory,
     TrainingSessionFactory,
@@ -544,8 +545,8 @@ def test_the_training_floor_follows_the_sessions_the_roster_and_the_clock(
         status=TrainingSession.Status.SCHEDULED,
         starts_at=now + dt.timedelta(hours=2),
         ends_at=now + dt.timedelta(hours=4),
-        location="Neutral buoyancy pool",
     )
+    session.resources.set([ResourceFactory(name="Neutral buoyancy pool", kind="pool")])
     scheduled = _fresh_whole(client, url, settings)
     assert b"Neutral buoyancy pool" in scheduled and scheduled != before
     ayesha.crew_role = "commander"

@@ -329,7 +329,6 @@ def _bulk_sessions(ayesha, course, trainer, n):
             trainer=trainer,
             starts_at=now - dt.timedelta(days=400, hours=i * 3),
             ends_at=now - dt.timedelta(days=400, hours=i * 3 - 2),
-            location="Pool",
             status=TrainingSession.Status.COMPLETED,
         )
         for i in range(n)

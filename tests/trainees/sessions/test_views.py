@@ -77,13 +77,17 @@ def signed_in(user) -> Client:
 
 
 def test_it_schedules_a_session_with_the_cohort_preselected(world, trainer):
+    """The cohort is preselected but for a trainee on a medical hold (world's trainee_a),
+    whose name says so."""
+    fit = f.TraineeFactory(cohort=world["cohort_a"])
     client = signed_in(trainer)
     url = reverse("trainees:session_schedule", args=[world["cohort_a"].pk])
     page = client.get(url)
     assert page.status_code == 200
     trainees = page.context["form"].fields["trainees"].initial
-    assert [t.pk for t in trainees] == [world["trainee_a"].pk]
+    assert [t.pk for t in trainees] == [fit.pk]
     assert f'value="{world["trainee_a"].pk}"' in page.content.decode()
+    assert f"{world['trainee_a'].user.display_name} (medical hold)" in page.content.decode()
     # The trainer it posts is on the page, chosen: a browser can submit it as it is.
     assert re.search(
         rf'<select name="trainer"[^>]*>.*?<option value="{trainer.pk}" selected>',
@@ -91,26 +95,27 @@ def test_it_schedules_a_session_with_the_cohort_preselected(world, trainer):
         re.S,
     )
     starts = timezone.localtime() + dt.timedelta(days=2)
+    centrifuge = f.ResourceFactory(name="Centrifuge hall", kind="centrifuge")
     data = {
         "submission_key": str(uuid.uuid4()),
         "module": world["module"].pk,
         "trainer": trainer.pk,
         "starts_at": starts.strftime(FORMAT),
         "ends_at": (starts + dt.timedelta(hours=2)).strftime(FORMAT),
-        "location": "Centrifuge hall",
-        "trainees": [world["trainee_a"].pk],
+        "resources": [centrifuge.pk],
+        "trainees": [fit.pk],
     }
     before = TrainingSession.objects.count()
     response = client.post(url, data)
     session = TrainingSession.objects.latest("pk")
     assert response.status_code == 302
     assert response["Location"] == session.get_absolute_url()
-    assert (session.location, session.status, session.trainer) == (
-        "Centrifuge hall",
+    assert (list(session.resources.all()), session.status, session.trainer) == (
+        [centrifuge],
         "scheduled",
         trainer,
     )
-    assert list(session.trainees.all()) == [world["trainee_a"]]
+    assert list(session.trainees.all()) == [fit]
     # The same form sent again (a double tap) creates nothing and leads to what was saved.
     again = client.post(url, data)
     assert TrainingSession.objects.count() == before + 1
@@ -128,7 +133,7 @@ def test_it_refuses_a_session_that_ends_before_it_starts_and_keeps_the_input(wor
             "trainer": trainer.pk,
             "starts_at": starts.strftime(FORMAT),
             "ends_at": (starts - dt.timedelta(hours=1)).strftime(FORMAT),
-            "location": "Pool 1 at the neutral buoyancy lab",
+            "notes": "Pool 1 at the neutral buoyancy lab",
         },
     )
     assert response.status_code == 200
@@ -147,7 +152,6 @@ def test_it_refuses_a_module_of_another_revision(world, trainer):
             "trainer": trainer.pk,
             "starts_at": starts.strftime(FORMAT),
             "ends_at": (starts + dt.timedelta(hours=1)).strftime(FORMAT),
-            "location": "Hall",
         },
     )
     assert "module" in response.context["form"].errors
@@ -513,13 +517,13 @@ def test_a_stale_reschedule_is_refused_and_keeps_the_input(world, trainer, progr
     )
     url = reverse("trainees:session_edit", args=[session.pk])
 
-    def data(location):
+    def data(notes):
         return {
             "submission_key": str(uuid.uuid4()),
             "module": session.module_id,
             "starts_at": local(session.starts_at),
             "ends_at": local(session.ends_at),
-            "location": location,
+            "notes": notes,
             "version": 1,
         }
 
@@ -527,9 +531,9 @@ def test_a_stale_reschedule_is_refused_and_keeps_the_input(world, trainer, progr
     response = signed_in(trainer).post(url, data("Hall B"))
     assert response.status_code == 200
     assert "Someone else saved this session" in response.content.decode()
-    assert 'value="Hall B"' in response.content.decode()
+    assert "Hall B</textarea>" in response.content.decode()
     session.refresh_from_db()
-    assert (session.location, session.version) == ("Hall A", 2)
+    assert (session.notes, session.version) == ("Hall A", 2)
 
 
 # Queries ---------------------------------------------------------------------------------------
@@ -559,8 +563,8 @@ def _crew_of(world, trainer, n):
 # the crew's cache versions raised first, in the one order, then again by each kind of write
 # (the session, attendances, grades, measurements: one UPDATE each, of rows already locked).
 # + the curriculum texts in the reader's language (one query, curriculum/texts.py).
-LOG_PAGE_QUERIES = 11
-LOG_SAVE_QUERIES = 50  # the form's labels in the reader's language too
+LOG_PAGE_QUERIES = 12  # and the resources booked
+LOG_SAVE_QUERIES = 53  # the labels in the reader's language; the booking rows follow the times
 
 
 @pytest.mark.parametrize("n", [2, 6])
