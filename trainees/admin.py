@@ -26,6 +26,7 @@ from trainees.models import (
     TraineeStatusChange,
     TrainingSession,
 )
+from trainees.sessions.bookings import booking_clashes
 
 
 class TrainingRecordAdmin(SimpleHistoryAdmin):
@@ -194,6 +195,25 @@ class TrainingSessionForm(forms.ModelForm):
         # TrainingSession.save() refuses to shorten a session below the hours already credited;
         # asking the same here turns that refusal into a form error instead of a server error.
         starts_at, ends_at = cleaned_data.get("starts_at"), cleaned_data.get("ends_at")
+        trainer = cleaned_data.get("trainer")
+        if (
+            starts_at
+            and ends_at
+            and ends_at > starts_at
+            and trainer
+            and cleaned_data.get("status") == TrainingSession.Status.SCHEDULED
+        ):
+            # The scheduling service's rule, by name, before the database's constraint refuses.
+            clashes = booking_clashes(
+                session=self.instance if self.instance.pk else None,
+                trainer=trainer,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                trainees=list(self.instance.trainees.all()) if self.instance.pk else [],
+                resources=list(self.instance.resources.all()) if self.instance.pk else [],
+            )
+            for field, messages in clashes.items():
+                self.add_error("trainer" if field == "trainer" else None, messages)
         if self.instance.pk and starts_at and ends_at and ends_at > starts_at:
             hours = TrainingSession(starts_at=starts_at, ends_at=ends_at).length_hours
             if self.instance.attendances.filter(hours_credited__gt=hours).exists():

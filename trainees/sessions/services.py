@@ -185,7 +185,8 @@ def session_schedule(
         ends_at=ends_at,
         notes=notes,
     )
-    session.full_clean(exclude=["version"])
+    # The clashes first, by name: the model's own check of its constraints (PostgreSQL's
+    # exclusion among them) would only say that one is violated.
     resources, note = _bookings_check(
         session=None,
         cohort=cohort,
@@ -198,6 +199,7 @@ def session_schedule(
         override_reason=override_reason,
         by=by,
     )
+    session.full_clean(exclude=["version"])
     session._history_user = by
     if note:
         session._change_reason = note
@@ -233,7 +235,6 @@ def session_reschedule(
     session.starts_at = starts_at
     session.ends_at = ends_at
     session.notes = notes
-    session.full_clean(exclude=["version"])
     resources, note = _bookings_check(
         session=session,
         cohort=session.cohort,
@@ -246,6 +247,7 @@ def session_reschedule(
         override_reason=override_reason,
         by=by,
     )
+    session.full_clean(exclude=["version"])
     session._history_user = by
     session._change_reason = note or _("Rescheduled by %(name)s") % {"name": by}
     # The roster first: a trainee taken off must not be moved to the new times on the way out.
