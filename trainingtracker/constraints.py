@@ -8,6 +8,7 @@ write transaction (SQLite's IMMEDIATE transactions let one writer at a time chec
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField
+from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Func
 
@@ -41,3 +42,12 @@ class TsTzRange(Func):
 
     function = "TSTZRANGE"
     output_field = DateTimeRangeField()
+
+
+class BtreeGistKept(BtreeGistExtension):
+    """btree_gist (equality on plain columns inside an exclusion constraint), on PostgreSQL.
+    Unapplying the migration keeps it: other databases' objects may use it, and on SQLite
+    Django's own reverse would ask PostgreSQL's catalogue."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        return None

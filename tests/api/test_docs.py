@@ -59,6 +59,7 @@ def test_every_curl_example_of_the_guide_answers_as_it_says(live_server, persona
         "TRAINEE": str(trainee.pk),
         "MODULE": str(world_cohort.revision.modules.first().pk),
         "SESSION": str(session.pk),
+        "POOL": str(f.ResourceFactory(name="Neutral buoyancy pool", kind="pool").pk),
         "STARTS_AT": session.starts_at.isoformat(),
         "ENDS_AT": session.ends_at.isoformat(),
     }

@@ -11,7 +11,7 @@ import django.db.models.functions.text
 import simple_history.models
 import trainingtracker.constraints
 from django.conf import settings
-from django.contrib.postgres.operations import BtreeGistExtension
+
 from django.db import migrations, models
 
 from trainees.migrations._bookings import bookings_from_rosters_and_locations, history_of_rosters
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        BtreeGistExtension(),
+        trainingtracker.constraints.BtreeGistKept(),
         migrations.CreateModel(
             name='TrainerAuthorisation',
             fields=[

@@ -62,9 +62,9 @@ def bookings_from_rosters_and_locations(apps, schema_editor):
 
     sessions = {
         s.pk: s
-        for s in Session.objects.using(db).only(
-            "pk", "starts_at", "ends_at", "status", "location", "trainer_id"
-        )
+        for s in Session.objects.using(db)
+        .only("pk", "starts_at", "ends_at", "status", "location", "trainer_id")
+        .order_by("pk")  # a place's name as it was first typed
     }
     scheduled = {pk for pk, s in sessions.items() if s.status == "scheduled"}
     by_trainer, by_trainee = defaultdict(list), defaultdict(list)
