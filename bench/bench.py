@@ -160,7 +160,7 @@ def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def wrk(*, port, path, users, seconds, browser, pool_file=None, token=None) -> dict:
+def wrk(*, port, path, users, seconds, browser, pool_file=None, token=None, post_path=None) -> dict:
     threads = min(2, users)
     env = os.environ | {
         "BENCH_COOKIE": browser.cookie_header(),
@@ -172,6 +172,8 @@ def wrk(*, port, path, users, seconds, browser, pool_file=None, token=None) -> d
     }
     if pool_file:
         env["BENCH_POOL"] = str(pool_file)
+    if post_path:
+        env["BENCH_POST_PATH"] = post_path
     load_before = load_average()
     result = subprocess.run(
         [
@@ -313,7 +315,11 @@ def main(argv=None) -> None:
         "database_version": database_version(env, python),
         "scale": args.scale,
         "seed_seconds": seed_seconds,
-        "data": {k: v for k, v in prepared.items() if k != "pool"},
+        "data": {
+            k: v
+            for k, v in prepared.items()
+            if k not in ("pool", "other_pool", "schedule_slots", "schedule_trainees")
+        },
         "gunicorn_workers": args.workers,
         "duration_seconds": args.duration,
         "machine": machine(),
@@ -351,6 +357,23 @@ def log_body(browser: "Browser", session: int) -> str:
     fields = FormFields.of(page, having="submission_key")
     fields["submission_key"] = "{KEY}"
     fields["starts_at"], fields["ends_at"] = "{START}", "{END}"
+    return urllib.parse.urlencode(fields, safe="{}")
+
+
+def schedule_body(prepared: dict) -> str:
+    """The schedule form as the trainer submits it for the cohort of 100: its first module,
+    every trainee expected, the benchmark's simulator, with {KEY}, {START} and {END} for each
+    time slot: every POST checks the trainer, 100 trainees and the simulator for clashes and
+    the roster's readiness, then books them all."""
+    fields = [
+        ("submission_key", "{KEY}"),
+        ("module", prepared["schedule_module"]),
+        ("trainer", prepared["schedule_trainer"]),
+        ("starts_at", "{START}"),
+        ("ends_at", "{END}"),
+        ("resources", prepared["schedule_resource"]),
+        *(("trainees", pk) for pk in prepared["schedule_trainees"]),
+    ]
     return urllib.parse.urlencode(fields, safe="{}")
 
 
@@ -394,9 +417,16 @@ def measure(args, levels, prepared, tmp) -> dict:
     )
     other_pool = list(prepared["other_pool"])
     pool_file = tmp / "pool.txt"
-    pool = prepared["pool"]
-    # One slice of the pool per level, so that every POST logs a session never logged before.
-    per_level = len(pool) // len(levels)
+    # The pooled POSTs: (form body, where it goes, its pool). One slice of a pool per level,
+    # so that every POST logs a session never logged before, or books a slot never booked.
+    pooled = {
+        "session_log_post": (body, "/sessions/{ID}/log/", prepared["pool"]),
+        "session_schedule_post": (
+            schedule_body(prepared),
+            f"/cohorts/{prepared['cohort_pk']}/sessions/new/",
+            prepared["schedule_slots"],
+        ),
+    }
     board = f"/cohorts/{prepared['cohort_pk']}/board/"
     # name: (who, path, whether another cohort is written to meanwhile)
     scenarios = {
@@ -408,6 +438,7 @@ def measure(args, levels, prepared, tmp) -> dict:
         "programme": (admin, "/programme/", False),
         "session_log_get": (trainer, form_path, False),
         "session_log_post": (trainer, None, False),
+        "session_schedule_post": (trainer, None, False),
         "transcript": (trainee, f"/trainees/{prepared['trainee_pk']}/transcript/", False),
         "dashboard_under_writes": (trainee, "/trainee/", True),
         "board_under_writes": (trainer, board, True),
@@ -452,11 +483,13 @@ def measure(args, levels, prepared, tmp) -> dict:
                 f"{name:<24} first request {cold_ms:7.1f} ms; {args.warmup} s warm-up not counted"
             )
         for index, users in enumerate(levels):
-            pool_path = None
+            pool_path = post_path = None
             if path is None:
-                pool_path = pool_file.with_suffix(f".{users}.txt")
+                form, post_path, pool = pooled[name]
+                per_level = len(pool) // len(levels)
+                pool_path = pool_file.with_suffix(f".{name}.{users}.txt")
                 chunk = pool[index * per_level : (index + 1) * per_level]
-                pool_path.write_text(body + "\n" + "".join(f"{a} {b} {c}\n" for a, b, c in chunk))
+                pool_path.write_text(form + "\n" + "".join(f"{a} {b} {c}\n" for a, b, c in chunk))
                 path = form_path
             background = Writer(writer, other_body, other_pool) if writes else None
             if background:
@@ -468,6 +501,7 @@ def measure(args, levels, prepared, tmp) -> dict:
                 seconds=args.duration,
                 browser=browser,
                 pool_file=pool_path,
+                post_path=post_path,
                 token=tokens.get(name),
             )
             if background:
@@ -479,7 +513,7 @@ def measure(args, levels, prepared, tmp) -> dict:
             if pool_path:
                 path = None
                 if set(numbers["statuses"]) != {"302"}:
-                    print(f"WARNING: the session log answered {numbers['statuses']}, not only 302")
+                    print(f"WARNING: {name} answered {numbers['statuses']}, not only 302")
             results[name][str(users)] = numbers
             print(
                 f"{name:<24} {users:>3} users: {numbers['rps']:8.1f} req/s  "

@@ -17,7 +17,13 @@ from django.utils import timezone  # noqa: E402
 
 from api.services import access_token_create  # noqa: E402
 from demo.scale import BIG_COHORT, SCALE_TRAINER  # noqa: E402
-from trainees.models import Cohort, SessionTrainee, TrainingSession  # noqa: E402
+from trainees.models import (  # noqa: E402
+    Cohort,
+    MedicalHold,
+    Resource,
+    SessionTrainee,
+    TrainingSession,
+)
 
 FORMAT = "%Y-%m-%dT%H:%M"
 # The demo's programme admin (demo/seed.py), whose landing page is the programme page.
@@ -65,6 +71,27 @@ def _pool(cohort: Cohort, size: int, *, skip: int = 0) -> list[TrainingSession]:
     return sessions
 
 
+def _schedule_slots(cohort: Cohort, size: int) -> tuple[list, Resource]:
+    """`size` two-hour slots, one after another from a year ahead (clear of every session of
+    the scale data and of each other), for the scheduling POSTs; and the simulator they book."""
+    trainer = cohort.sessions.order_by("starts_at").first().trainer
+    tz = trainer.time_zone
+    start = timezone.now().astimezone(tz).replace(minute=0, second=0, microsecond=0)
+    start += dt.timedelta(days=366)
+    simulator, _created = Resource.objects.get_or_create(
+        name="Benchmark simulator", defaults={"kind": "simulator", "capacity": 1}
+    )
+    slots = [
+        [
+            0,
+            (start + dt.timedelta(hours=2 * i)).strftime(FORMAT),
+            (start + dt.timedelta(hours=2 * i + 2)).strftime(FORMAT),
+        ]
+        for i in range(size)
+    ]
+    return slots, simulator
+
+
 def _listed(sessions: list[TrainingSession]) -> list:
     tz = sessions[0].trainer.time_zone
     return [
@@ -89,6 +116,7 @@ def main(pool_size: int, other_pool_size: int) -> None:
         .first()
     )
     others = _pool(other, other_pool_size, skip=pool_size + 1) if other is not None else []
+    slots, simulator = _schedule_slots(cohort, pool_size)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # the planner's statistics, after the bulk inserts
     print(
@@ -108,6 +136,15 @@ def main(pool_size: int, other_pool_size: int) -> None:
                 "other_cohort_pk": other.pk if other is not None else None,
                 "other_form_session": others[0].pk if others else None,
                 "other_pool": _listed(others[1:]) if others else [],
+                "schedule_module": cohort.revision.modules.order_by("order").first().pk,
+                "schedule_trainer": sessions[0].trainer_id,
+                "schedule_resource": simulator.pk,
+                "schedule_trainees": sorted(
+                    cohort.trainees.filter(status="in_training")
+                    .exclude(pk__in=MedicalHold.objects.open().values("trainee"))
+                    .values_list("pk", flat=True)
+                ),
+                "schedule_slots": slots,
             }
         )
     )

@@ -1,10 +1,14 @@
 -- wrk script for bench/run: sends the signed-in cookies and the simulated TLS proxy's header,
 -- counts the status codes, and prints the result as one JSON line.
 -- With BENCH_POOL set it POSTs the session log: each request logs the next session of the
--- pool (one per thread in turn) with a fresh one-time submission key.
+-- pool (one per thread in turn) with a fresh one-time submission key; with BENCH_POST_PATH, the
+-- form at that path (scheduling: each request books the next time slot).
 local cookie = os.getenv("BENCH_COOKIE")
 local origin = os.getenv("BENCH_ORIGIN")
 local pool_file = os.getenv("BENCH_POOL")
+-- Where each pooled POST goes: the session log of the pool's session, or a fixed form (the
+-- schedule page: then each line of the pool is a time slot).
+local post_path = os.getenv("BENCH_POST_PATH") or "/sessions/{ID}/log/"
 local body_template = nil
 local pool = {}
 local threads = {}
@@ -63,9 +67,10 @@ function request()
       headers[k] = v
    end
    headers["Content-Type"] = "application/x-www-form-urlencoded"
-   headers["Referer"] = origin .. "/sessions/" .. s.id .. "/log/"
+   local path = post_path:gsub("{ID}", s.id)
+   headers["Referer"] = origin .. path
    headers["Origin"] = origin
-   return wrk.format("POST", "/sessions/" .. s.id .. "/log/", headers, body)
+   return wrk.format("POST", path, headers, body)
 end
 
 function response(status, headers, body)

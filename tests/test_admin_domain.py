@@ -37,6 +37,7 @@ from tests.factories import (
     ModuleFactory,
     ProgrammeFactory,
     QualificationFactory,
+    ResourceFactory,
     RevisionFactory,
     SessionAttendanceFactory,
     TraineeFactory,
@@ -55,9 +56,12 @@ from trainees.models import (
     MedicalCertificate,
     MedicalHold,
     QualificationGrant,
+    Resource,
+    ResourceUnavailability,
     SessionAttendance,
     Trainee,
     TraineeStatusChange,
+    TrainerAuthorisation,
     TrainingSession,
 )
 
@@ -143,6 +147,26 @@ def _measurement():
     )
 
 
+def _unavailability():
+    return ResourceUnavailability.objects.create(
+        resource=ResourceFactory(),
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + dt.timedelta(hours=4),
+        reason="Inspection",
+        recorded_by=UserFactory(roles=[Role.PROGRAMME_ADMIN]),
+    )
+
+
+def _authorisation():
+    return TrainerAuthorisation.objects.create(
+        trainer=UserFactory(roles=[Role.TRAINER]),
+        programme=RevisionFactory().programme,
+        module_code="PC-101",
+        granted_on=timezone.localdate(),
+        granted_by=UserFactory(roles=[Role.PROGRAMME_ADMIN]),
+    )
+
+
 # Each registered model, and how to make one row of it (each with its own related rows, so that
 # a changelist that fetches them one by one shows in its query count).
 MAKERS = {
@@ -168,6 +192,9 @@ MAKERS = {
     Measurement: _measurement,
     MedicalHold: MedicalHoldFactory,
     MedicalCertificate: MedicalCertificateFactory,
+    Resource: ResourceFactory,
+    ResourceUnavailability: _unavailability,
+    TrainerAuthorisation: _authorisation,
 }
 
 RECORDS = [

@@ -21,9 +21,12 @@ from trainees.models import (
     MedicalCertificate,
     MedicalHold,
     QualificationGrant,
+    Resource,
+    ResourceUnavailability,
     SessionAttendance,
     Trainee,
     TraineeStatusChange,
+    TrainerAuthorisation,
     TrainingSession,
 )
 from trainees.sessions.bookings import booking_clashes
@@ -510,3 +513,70 @@ class MedicalCertificateAdmin(TrainingRecordAdmin):
         "recorded_at",
     )
     autocomplete_fields = ("trainee", "recorded_by")
+
+
+# Resources -------------------------------------------------------------------------------------
+# The centre's resources, their unavailable periods and who may instruct what are managed on the
+# product's resource pages; the admin offers the same rows to operators, without deletes.
+
+
+class UnavailabilityInline(admin.TabularInline):
+    model = ResourceUnavailability
+    fields = ("starts_at", "ends_at", "reason", "recorded_by")
+    autocomplete_fields = ("recorded_by",)
+    extra = 0
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Resource)
+class ResourceAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "kind", "capacity", "required_qualification", "retired_on")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+    fields = ("name", "kind", "capacity", "required_qualification", "notes", "retired_on")
+    inlines = [UnavailabilityInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ResourceUnavailability)
+class ResourceUnavailabilityAdmin(SimpleHistoryAdmin):
+    list_display = ("resource", "starts_at", "ends_at", "reason")
+    list_select_related = ("resource",)
+    date_hierarchy = "starts_at"
+    fields = ("resource", "starts_at", "ends_at", "reason", "recorded_by")
+    autocomplete_fields = ("resource", "recorded_by")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TrainerAuthorisation)
+class TrainerAuthorisationAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "trainer",
+        "programme",
+        "module_code",
+        "granted_on",
+        "expires_on",
+        "withdrawn_on",
+    )
+    list_select_related = ("trainer", "programme")
+    list_filter = ("programme",)
+    search_fields = ("module_code", "trainer__display_name", "trainer__username")
+    fields = (
+        "trainer",
+        "programme",
+        "module_code",
+        "granted_on",
+        "expires_on",
+        "withdrawn_on",
+        "granted_by",
+    )
+    autocomplete_fields = ("trainer", "programme", "granted_by")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
