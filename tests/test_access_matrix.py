@@ -400,6 +400,7 @@ WITH_ID |= {
     "trainees:result_history": only(ADMINS, "result_b"),
     "trainees:module_history": only(ADMINS, "draft_module"),
     "trainees:cohort_history": only(ADMINS, "cohort_b"),
+    "trainees:session_history": only(ADMINS, "session_b"),
     "trainees:person_history": PERSON_PAGES["accounts:person_detail"],
 }
 WITH_ID.update(COHORT_WRITE_PAGES)

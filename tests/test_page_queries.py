@@ -200,6 +200,7 @@ PAGES = [
     ("programme_admin", "trainees:result_history", "result_a", LAYOUT + 2),
     ("programme_admin", "trainees:module_history", "module", LAYOUT + 2),
     ("programme_admin", "trainees:cohort_history", "cohort_a", LAYOUT + 2),
+    ("programme_admin", "trainees:session_history", "session_a", LAYOUT + 2),
     ("programme_admin", "trainees:person_history", "person_trainer", LAYOUT + 2),
     # A download: the trainee, then one query per kind of record (13 in all).
     ("trainee", "trainees:my_records", None, LAYOUT + 13),

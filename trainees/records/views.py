@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from curriculum.models import Module
 from trainees.access import MANAGES_PEOPLE
-from trainees.models import AssessmentResult, Cohort, Trainee
+from trainees.models import AssessmentResult, Cohort, Trainee, TrainingSession
 from trainees.records.export import trainee_records_export
 from trainees.records.history import record_history
 
@@ -30,6 +30,9 @@ KINDS = {
     ),
     "module": (Module, "curriculum:module_detail", _("Module"), []),
     "cohort": (Cohort, "trainees:cohort_detail", _("Cohort"), []),
+    # A session's times, roster and resources, and an admin's reason to schedule it despite
+    # the warnings (trainees/sessions/bookings.py).
+    "session": (TrainingSession, "trainees:session_detail", _("Training session"), ["module"]),
     "person": (User, "accounts:person_detail", _("Person"), []),
 }
 

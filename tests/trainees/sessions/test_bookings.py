@@ -430,3 +430,48 @@ def test_a_trainer_not_authorised_for_the_module_is_a_warning(world, personas):
     assert warned.value.warnings == [
         f"{personas['trainer']} is not authorised to instruct {module.code} {module.title}."
     ]
+
+
+# On the schedule page --------------------------------------------------------------------------
+
+
+def _page_data(world, **changes):
+    return {
+        "submission_key": str(uuid.uuid4()),
+        "module": world["module"].pk,
+        "starts_at": _at(10).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": _at(12).strftime("%Y-%m-%dT%H:%M"),
+        "trainees": [world["trainee_a"].pk],  # on a medical hold
+        **changes,
+    }
+
+
+def test_on_the_page_a_trainer_sees_the_warning_and_an_admin_overrides_it(world, personas):
+    from django.test import Client
+    from django.urls import reverse
+
+    url = reverse("trainees:session_schedule", args=[world["cohort_a"].pk])
+    trainer = Client()
+    trainer.force_login(personas["trainer"])
+    page = trainer.post(url, _page_data(world, trainer=personas["trainer"].pk))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "is on a medical hold" in text
+    assert "Only a programme admin can schedule a session despite these warnings." in text
+    assert "override_reason" not in page.context["form"].fields
+
+    admin = Client()
+    admin.force_login(personas["programme_admin"])
+    data = _page_data(world, trainer=personas["programme_admin"].pk)
+    asked = admin.post(url, data)
+    assert asked.status_code == 200
+    assert asked.context["form"].errors["override_reason"] == [
+        "To schedule it anyway, give your reason: the session's history keeps it."
+    ]
+    assert not TrainingSession.objects.filter(status="scheduled").exists()
+    data["override_reason"] = "Theory in the classroom only."
+    done = admin.post(url, data)
+    assert done.status_code == 302
+    session = TrainingSession.objects.get(status="scheduled")
+    history = admin.get(reverse("trainees:session_history", args=[session.pk]))
+    assert "Theory in the classroom only." in history.content.decode()
