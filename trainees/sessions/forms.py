@@ -114,7 +114,10 @@ class SessionForm(_SessionTimesForm):
 
 def resource_label(resource: Resource) -> str:
     if resource.capacity == 1:
-        return _("%(name)s (%(kind)s)") % {"name": resource, "kind": resource.get_kind_display()}
+        return _("%(name)s (%(kind)s, one session at a time)") % {
+            "name": resource,
+            "kind": resource.get_kind_display(),
+        }
     return _("%(name)s (%(kind)s, %(count)s sessions at once)") % {
         "name": resource,
         "kind": resource.get_kind_display(),
