@@ -360,12 +360,17 @@ def log_body(browser: "Browser", session: int) -> str:
     return urllib.parse.urlencode(fields, safe="{}")
 
 
-def schedule_body(prepared: dict) -> str:
+def schedule_body(browser: "Browser", prepared: dict) -> str:
     """The schedule form as the trainer submits it for the cohort of 100: its first module,
     every trainee expected, the benchmark's simulator, with {KEY}, {START} and {END} for each
     time slot: every POST checks the trainer, 100 trainees and the simulator for clashes and
     the roster's readiness, then books them all."""
+    status, _, page = browser.request("GET", f"/cohorts/{prepared['cohort_pk']}/sessions/new/")
+    if status != 200:
+        raise SystemExit(f"The schedule form answered {status}")
+    token = FormFields.of(page, having="submission_key")["csrfmiddlewaretoken"]
     fields = [
+        ("csrfmiddlewaretoken", token),
         ("submission_key", "{KEY}"),
         ("module", prepared["schedule_module"]),
         ("trainer", prepared["schedule_trainer"]),
@@ -422,7 +427,7 @@ def measure(args, levels, prepared, tmp) -> dict:
     pooled = {
         "session_log_post": (body, "/sessions/{ID}/log/", prepared["pool"]),
         "session_schedule_post": (
-            schedule_body(prepared),
+            schedule_body(trainer, prepared),
             f"/cohorts/{prepared['cohort_pk']}/sessions/new/",
             prepared["schedule_slots"],
         ),

@@ -26,6 +26,7 @@ from trainees.models import (  # noqa: E402
 )
 
 FORMAT = "%Y-%m-%dT%H:%M"
+POOL_NOTE = "bench/run session-log pool"
 # The demo's programme admin (demo/seed.py), whose landing page is the programme page.
 ADMIN_USERNAME = "admin"
 
@@ -47,6 +48,11 @@ def _pool(cohort: Cohort, size: int, *, skip: int = 0) -> list[TrainingSession]:
     pool of the same trainer."""
     first = cohort.sessions.order_by("starts_at").first()
     trainees = list(cohort.trainees.values_list("pk", flat=True))
+    # An earlier run's pool, what of it was not logged: cancelled, so the new pool's times are
+    # free (a trainer is in one scheduled session at a time).
+    for left in cohort.sessions.filter(status="scheduled", notes=POOL_NOTE):
+        left.status, left.cancellation_reason = "cancelled", "bench/run: a new pool"
+        left.save()
     tz = first.trainer.time_zone
     start = timezone.now().astimezone(tz).replace(minute=0, second=0, microsecond=0)
     start -= dt.timedelta(days=2)
@@ -59,7 +65,7 @@ def _pool(cohort: Cohort, size: int, *, skip: int = 0) -> list[TrainingSession]:
             # (scheduled, so no two may overlap for the trainer or a trainee).
             starts_at=start - dt.timedelta(hours=skip + i),
             ends_at=start - dt.timedelta(hours=skip + i - 1),
-            notes="bench/run session-log pool",
+            notes=POOL_NOTE,
         )
         for i in range(size + 1)
     )
@@ -78,6 +84,14 @@ def _schedule_slots(cohort: Cohort, size: int) -> tuple[list, Resource]:
     tz = trainer.time_zone
     start = timezone.now().astimezone(tz).replace(minute=0, second=0, microsecond=0)
     start += dt.timedelta(days=366)
+    # After whatever an earlier run booked there.
+    booked = TrainingSession.objects.filter(
+        trainer=trainer, status="scheduled", starts_at__gte=start
+    )
+    if (last := booked.order_by("-ends_at").values_list("ends_at", flat=True).first()) is not None:
+        start = last.astimezone(tz).replace(minute=0, second=0, microsecond=0) + dt.timedelta(
+            hours=1
+        )
     simulator, _created = Resource.objects.get_or_create(
         name="Benchmark simulator", defaults={"kind": "simulator", "capacity": 1}
     )
