@@ -94,6 +94,14 @@ EXPECTED = {
     "notifications:jobs": each(FORBIDDEN, programme_admin=OK, operator=OK),
     # Open without signing in, to the holder of a token; a made-up token is not found.
     "calendar_feed": each(GONE, anonymous=GONE),
+    # Resources: every staff role reads them, programme admins change them; who may instruct
+    # what, trainers and programme admins read, programme admins grant.
+    "trainees:resource_list": each(OK, trainee=FORBIDDEN, other_trainee=FORBIDDEN),
+    "trainees:resource_add": each(FORBIDDEN, programme_admin=OK, operator=OK),
+    "trainees:authorisation_list": each(
+        FORBIDDEN, trainer=OK, other_trainer=OK, programme_admin=OK, operator=OK
+    ),
+    "trainees:authorisation_grant": each(FORBIDDEN, programme_admin=OK, operator=OK),
     # Reports: the weekly schedule is the programme admin's.
     "reports:schedule": each(FORBIDDEN, programme_admin=OK, operator=OK),
     # API tokens: everyone's own; the schema and its documentation page are open; any other
@@ -423,6 +431,29 @@ WITH_ID.update(
         "trainees:hold_close": only(MEDICS, "hold_a"),
     }
 )
+
+# Resources are the centre's, not a cohort's: every staff role opens each one (none is
+# unseen), trainees are refused whatever the id; the writes are the programme admins'. Removing
+# a period and withdrawing an authorisation are POSTs: the admins' GET is 405.
+STAFF = {"trainer", "other_trainer", "medic", "programme_admin", "operator"}
+
+
+def admins_post(seen: str) -> dict:
+    return {
+        **only(ADMINS, seen),
+        **dict.fromkeys(ADMINS, (seen, NOT_ALLOWED, None, None)),
+    }
+
+
+WITH_ID |= {
+    "trainees:resource_detail": only(STAFF, "resource"),
+    "trainees:resource_edit": only(ADMINS, "resource"),
+    "trainees:resource_retire": only(ADMINS, "resource"),
+    "trainees:unavailability_add": only(ADMINS, "resource"),
+    "trainees:resource_history": only(ADMINS, "resource"),
+    "trainees:unavailability_remove": admins_post("unavailable"),
+    "trainees:authorisation_withdraw": admins_post("authorisation"),
+}
 
 # The API's endpoints, by every persona with their read-write token, for every method.
 # (persona -> the world object for the id or None, its status; the object they may not see, its
