@@ -537,6 +537,8 @@ def api_methods(name: str) -> dict:
     """The endpoint's own methods: method -> expectations."""
     own = API[name]
     return dict(own) if isinstance(own, list) else dict([own])
+
+
 # With a browser's session alone, every endpoint is 401: only a token opens the API.
 for _name in API:
     _by_persona = next(iter(api_methods(_name).values()))
