@@ -219,6 +219,11 @@ def authorisation_grant(
         raise ValidationError({"trainer": _("Only a trainer can be authorised to instruct.")})
     if module_code not in module_codes([programme]).get(programme.pk, []):
         raise ValidationError({"module_code": _("The programme has no module of this code.")})
+    standing = TrainerAuthorisation.objects.filter(
+        trainer=trainer, programme=programme, module_code=module_code, withdrawn_on__isnull=True
+    )
+    if standing.exists():  # the model's constraint, beside the trainer
+        raise ValidationError({"trainer": AUTHORISED})
     authorisation = TrainerAuthorisation(
         trainer=trainer,
         programme=programme,
