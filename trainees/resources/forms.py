@@ -4,6 +4,7 @@ decides and saves (a refusal lands beside the field it names)."""
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from curriculum.models import Programme
@@ -31,7 +32,9 @@ def _field(name: str):
 class ResourceForm(WithSubmit, SubmittedOnceForm):
     """A resource's name, kind, capacity, required qualification and notes."""
 
-    name = forms.CharField(label=_("Name"), max_length=_field("name").max_length)
+    name = forms.CharField(
+        label=pgettext_lazy("resource", "Name"), max_length=_field("name").max_length
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=Resource.Kind.choices)
     capacity = forms.IntegerField(
         label=_("Capacity"),
