@@ -23,6 +23,7 @@ from trainees.models import (
     QualificationGrant,
     ResourceUnavailability,
     TrainerAuthorisation,
+    TrainingSession,
 )
 
 # The layout's own cost on every signed-in page: session, user, the person's permissions (their
@@ -77,12 +78,20 @@ def grow(world, personas, n):
         )
     now = timezone.now()
     hall = world["resource"]
-    for hour in range(n):
+    # Half an hour each, an hour apart, after (and before) those of an earlier growth: the
+    # trainer and the trainees are in one scheduled session at a time (PostgreSQL's exclusion
+    # constraints).
+    base = TrainingSession.objects.count()
+    for hour in range(base, base + n):
         # Upcoming sessions expecting the whole cohort (in the hall), and held ones not yet
         # logged.
         for starts_at in [now + dt.timedelta(hours=hour + 1), now - dt.timedelta(hours=hour + 5)]:
             session = f.TrainingSessionFactory(
-                cohort=cohort, trainer=trainer, starts_at=starts_at, status="scheduled"
+                cohort=cohort,
+                trainer=trainer,
+                starts_at=starts_at,
+                ends_at=starts_at + dt.timedelta(minutes=30),
+                status="scheduled",
             )
             session.trainees.set([trainee, *newcomers])
             if starts_at > now:
