@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-# The sections of the site, each shown to whoever holds its permission.
+# The sections of the site, each shown to whoever holds its permission (or any of several).
 _SECTIONS = [
     ("accounts.manage_curriculum", "curriculum:home", _("Programme")),
     ("accounts.log_training", "trainees:trainer_home", _("Training floor")),
@@ -10,6 +10,12 @@ _SECTIONS = [
     ("accounts.manage_people", "accounts:people", _("People")),
     ("accounts.manage_people", "reports:schedule", _("Reports")),
     ("accounts.manage_medical", "trainees:medical_home", _("Medical")),
+    # Every staff role reads the resources (trainees.access.SEES_RESOURCES).
+    (
+        ("accounts.manage_people", "accounts.manage_medical", "accounts.log_training"),
+        "trainees:resource_list",
+        _("Resources"),
+    ),
     ("accounts.view_own_progress", "trainees:trainee_home", _("My progress")),
     ("accounts.manage_curriculum", "notifications:reminder_settings", _("Reminders")),
 ]
@@ -21,8 +27,8 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_sections": []}
     sections = []
-    for perm, url_name, label in _SECTIONS:
-        if user.has_perm(perm):
+    for perms, url_name, label in _SECTIONS:
+        if any(user.has_perm(perm) for perm in ([perms] if isinstance(perms, str) else perms)):
             url = reverse(url_name)
             sections.append({"url": url, "label": label, "current": request.path.startswith(url)})
     return {"nav_sections": sections}

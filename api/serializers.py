@@ -12,11 +12,14 @@ from rest_framework import serializers
 
 from curriculum.models import GRADE_MAX, GRADE_MIN, Module
 from trainees.models import (
+    MAX_CAPACITY,
     METRIC_SPECS,
     AssessmentResult,
     Cohort,
     MedicalHold,
     QualificationGrant,
+    Resource,
+    ResourceUnavailability,
     SessionAttendance,
     Trainee,
     TrainingSession,
@@ -173,6 +176,21 @@ class CohortOut(serializers.ModelSerializer):
             "closed_on",
             "trainers",
         ]
+
+
+class ResourceOut(serializers.ModelSerializer):
+    class Meta:
+        model = Resource
+        fields = ["id", "name", "kind", "capacity", "required_qualification", "notes", "retired_on"]
+
+
+class UnavailableOut(serializers.ModelSerializer):
+    starts_at = UtcDateTimeField()
+    ends_at = UtcDateTimeField()
+
+    class Meta:
+        model = ResourceUnavailability
+        fields = ["id", "resource", "starts_at", "ends_at", "reason"]
 
 
 class SessionOut(serializers.ModelSerializer):
@@ -463,6 +481,10 @@ class ModuleFilter(serializers.Serializer):
     category = serializers.ChoiceField(choices=Module.Category.choices, required=False)
 
 
+class ResourceFilter(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Resource.Kind.choices, required=False)
+
+
 class OnDay(serializers.Serializer):
     on = Day(required=False, help_text="The day to judge on; default today.")
 
@@ -564,3 +586,47 @@ class AttemptIn(OneTimeKey):
     )
     grades = GradeIn(many=True, max_length=100, help_text="Every competency of the module, once.")
     remarks = Text(required=False, allow_blank=True, default="")
+
+
+def _column(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+class ResourceFields(serializers.Serializer):
+    """A resource as the resource page's form takes it (PATCH: any of them)."""
+
+    name = Text(max_length=_column(Resource, "name"))
+    kind = serializers.ChoiceField(choices=Resource.Kind.choices)
+    capacity = Whole(
+        min_value=1,
+        max_value=MAX_CAPACITY,
+        help_text="How many sessions can use it at once: 1 for a device one session uses.",
+    )
+    required_qualification = Text(
+        max_length=_column(Resource, "required_qualification"),
+        required=False,
+        allow_blank=True,
+        help_text="The code of a qualification of the curriculum a trainee must hold to be "
+        "booked into it; blank for none.",
+    )
+    notes = Text(required=False, allow_blank=True)
+
+
+class ResourceIn(OneTimeKey, ResourceFields):
+    pass
+
+
+class UnavailableIn(serializers.Serializer):
+    starts_at = UtcDateTimeField()
+    ends_at = UtcDateTimeField()
+    reason = Text(max_length=_column(ResourceUnavailability, "reason"))
+
+    def validate(self, data):
+        if data["ends_at"] <= data["starts_at"]:
+            refusal = next(
+                c
+                for c in ResourceUnavailability._meta.constraints
+                if c.name == "unavailable_ends_after_start"
+            )
+            raise serializers.ValidationError({"ends_at": refusal.violation_error_message})
+        return data

@@ -40,6 +40,13 @@ urlpatterns = [
     path("v1/medical-holds/", endpoint(views.HoldList), name="hold_list"),
     path("v1/modules/", endpoint(views.ModuleList), name="module_list"),
     path("v1/modules/<int:pk>/", endpoint(views.ModuleDetail), name="module_detail"),
+    path("v1/resources/", endpoint(views.ResourceList), name="resource_list"),
+    path("v1/resources/<int:pk>/", endpoint(views.ResourceDetail), name="resource_detail"),
+    path(
+        "v1/resources/<int:pk>/unavailable/",
+        endpoint(views.ResourceUnavailable),
+        name="resource_unavailable",
+    ),
     # The schema and its documentation page are open: they describe no one's records.
     path("v1/schema/", login_not_required(never_cache(schema)), name="schema"),
     path("v1/docs/", login_not_required(token_views.api_docs), name="docs"),

@@ -15,7 +15,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, generics, serializers
+from rest_framework import exceptions, generics, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,7 +23,13 @@ from accounts.models import User
 from api import serializers as s
 from api.permissions import TokenScope, roles
 from curriculum.models import AssessmentDefinition, Competency, Module
-from trainees.access import MANAGES_MEDICAL, SEES_BOARD, SEES_TRAINEES
+from trainees.access import (
+    MANAGES_MEDICAL,
+    MANAGES_PEOPLE,
+    SEES_BOARD,
+    SEES_RESOURCES,
+    SEES_TRAINEES,
+)
 from trainees.assessments.services import assessment_record
 from trainees.models import (
     AssessmentResult,
@@ -39,6 +45,7 @@ from trainees.models import (
     TrainingSession,
 )
 from trainees.progress.selectors import cohort_board_trainees, trainees_progress
+from trainees.resources import services as resource_services
 from trainees.services import AlreadySubmitted, submission_claim, submission_done
 from trainees.sessions.services import AttendanceEntry, SessionLogErrors
 from trainees.sessions.services import session_log as session_log_write
@@ -416,6 +423,112 @@ class ModuleDetail(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return _modules(self.request.user)
+
+
+# Resources --------------------------------------------------------------------------------------
+
+
+class StaffReadAdminsWrite:
+    """As the resource pages: every staff role reads, programme admins write."""
+
+    def get_permissions(self):
+        if self.request.method in permissions.SAFE_METHODS:
+            return [roles(*SEES_RESOURCES)()]
+        return [roles(MANAGES_PEOPLE)()]
+
+
+def _resources(user):
+    return Resource.objects.visible_to(user)
+
+
+def _resource_out(user, pk: int, resource=None) -> dict:
+    return s.ResourceOut(resource or _resources(user).get(pk=pk)).data
+
+
+@extend_schema(methods=["GET"], parameters=[s.ResourceFilter], summary="The centre's resources")
+@extend_schema(
+    methods=["POST"],
+    request=s.ResourceIn,
+    responses={201: s.ResourceOut, 200: s.ResourceOut},
+    summary="Add a resource (programme admins)",
+)
+class ResourceList(StaffReadAdminsWrite, Listing):
+    """Simulators, pools, halls: those in service first. Sent again with the same `key`, a
+    POST answers the resource the first made."""
+
+    serializer_class = s.ResourceOut
+    filters = s.ResourceFilter
+
+    def records(self, params):
+        resources = _resources(self.request.user).order_by("retired_on", "name", "pk")
+        if "kind" in params:
+            resources = resources.filter(kind=params["kind"])
+        return resources
+
+    def post(self, request):
+        body = s.ResourceIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            resource = resource_services.resource_save(
+                resource=None,
+                name=data["name"],
+                kind=data["kind"],
+                capacity=data["capacity"],
+                required_qualification=data.get("required_qualification", ""),
+                notes=data.get("notes", ""),
+                by=request.user,
+                key=data["key"],
+            )
+        except AlreadySubmitted as done:
+            return _already(done, _resources(request.user), _resource_out)
+        return Response(_resource_out(request.user, resource.pk, resource), status=201)
+
+
+@extend_schema(methods=["GET"], summary="A resource")
+@extend_schema(
+    methods=["PATCH"],
+    request=s.ResourceFields,
+    responses={200: s.ResourceOut},
+    summary="Change a resource (programme admins)",
+)
+class ResourceDetail(StaffReadAdminsWrite, generics.RetrieveAPIView):
+    """Lowering the capacity below the most sessions booked into it at once is refused, naming
+    them."""
+
+    serializer_class = s.ResourceOut
+
+    def get_queryset(self):
+        return _resources(self.request.user)
+
+    def patch(self, request, pk: int):
+        resource = self.get_object()
+        body = s.ResourceFields(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        fields = ("name", "kind", "capacity", "required_qualification", "notes")
+        data = {field: getattr(resource, field) for field in fields} | body.validated_data
+        saved = resource_services.resource_save(resource=resource, by=request.user, **data)
+        return Response(_resource_out(request.user, saved.pk, saved))
+
+
+@extend_schema(
+    request=s.UnavailableIn,
+    responses={201: s.UnavailableOut},
+    summary="Record a period a resource is out of service (programme admins)",
+)
+class ResourceUnavailable(APIView):
+    """Refused over scheduled sessions that book the resource, naming them."""
+
+    permission_classes = [roles(MANAGES_PEOPLE)]
+
+    def post(self, request, pk: int):
+        resource = get_object_or_404(_resources(request.user), pk=pk)
+        body = s.UnavailableIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        period = resource_services.unavailability_add(
+            resource=resource, by=request.user, **body.validated_data
+        )
+        return Response(s.UnavailableOut(period).data, status=201)
 
 
 class NotFound(APIView):

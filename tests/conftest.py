@@ -384,6 +384,29 @@ def build_world(personas):
     for key, persona in [("a", "trainer"), ("b", "other_trainer")]:
         token_for(personas[persona], "read")
         objects[f"token_{key}"] = personas[persona].access_tokens.get()
+    # A hall two sessions may share, an unavailable period of it still to come, and the
+    # trainer's authorisation to instruct the draft's module (the resource pages; of a programme
+    # no cohort trains, so that scheduling the world's sessions warns of nothing).
+    from django.utils import timezone
+
+    from trainees.models import ResourceUnavailability, TrainerAuthorisation
+
+    objects["resource"] = f.ResourceFactory(name="Hall 2", kind="classroom", capacity=2)
+    soon = timezone.now() + dt.timedelta(days=60)
+    objects["unavailable"] = ResourceUnavailability.objects.create(
+        resource=objects["resource"],
+        starts_at=soon,
+        ends_at=soon + dt.timedelta(days=1),
+        reason="Repainting.",
+        recorded_by=personas["programme_admin"],
+    )
+    objects["authorisation"] = TrainerAuthorisation.objects.create(
+        trainer=personas["trainer"],
+        programme=draft_module.revision.programme,
+        module_code=draft_module.code,
+        granted_on=cohort_a.starts_on,
+        granted_by=personas["programme_admin"],
+    )
     # People, for the people pages.
     objects["person_trainer"] = personas["trainer"]
     objects["person_operator"] = personas["operator"]

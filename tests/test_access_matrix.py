@@ -94,6 +94,14 @@ EXPECTED = {
     "notifications:jobs": each(FORBIDDEN, programme_admin=OK, operator=OK),
     # Open without signing in, to the holder of a token; a made-up token is not found.
     "calendar_feed": each(GONE, anonymous=GONE),
+    # Resources: every staff role reads them, programme admins change them; who may instruct
+    # what, trainers and programme admins read, programme admins grant.
+    "trainees:resource_list": each(OK, trainee=FORBIDDEN, other_trainee=FORBIDDEN),
+    "trainees:resource_add": each(FORBIDDEN, programme_admin=OK, operator=OK),
+    "trainees:authorisation_list": each(
+        FORBIDDEN, trainer=OK, other_trainer=OK, programme_admin=OK, operator=OK
+    ),
+    "trainees:authorisation_grant": each(FORBIDDEN, programme_admin=OK, operator=OK),
     # Reports: the weekly schedule is the programme admin's.
     "reports:schedule": each(FORBIDDEN, programme_admin=OK, operator=OK),
     # API tokens: everyone's own; the schema and its documentation page are open; any other
@@ -425,6 +433,29 @@ WITH_ID.update(
     }
 )
 
+# Resources are the centre's, not a cohort's: every staff role opens each one (none is
+# unseen), trainees are refused whatever the id; the writes are the programme admins'. Removing
+# a period and withdrawing an authorisation are POSTs: the admins' GET is 405.
+STAFF = {"trainer", "other_trainer", "medic", "programme_admin", "operator"}
+
+
+def admins_post(seen: str) -> dict:
+    return {
+        **only(ADMINS, seen),
+        **dict.fromkeys(ADMINS, (seen, NOT_ALLOWED, None, None)),
+    }
+
+
+WITH_ID |= {
+    "trainees:resource_detail": only(STAFF, "resource"),
+    "trainees:resource_edit": only(ADMINS, "resource"),
+    "trainees:resource_retire": only(ADMINS, "resource"),
+    "trainees:unavailability_add": only(ADMINS, "resource"),
+    "trainees:resource_history": only(ADMINS, "resource"),
+    "trainees:unavailability_remove": admins_post("unavailable"),
+    "trainees:authorisation_withdraw": admins_post("authorisation"),
+}
+
 # The API's endpoints, by every persona with their read-write token, for every method.
 # (persona -> the world object for the id or None, its status; the object they may not see, its
 # status), for the endpoint's own method. Its other methods answer 405 to whoever the endpoint's
@@ -443,7 +474,7 @@ def api_list(status: int, **exceptions) -> dict:
 def api_only_refused(by_persona: dict) -> dict:
     """A page's expectations as the API's: no sign-in page, 401 without a token."""
     return {
-        persona: (seen, UNAUTHENTICATED, None, None)
+        persona: (seen or unseen, UNAUTHENTICATED, None, None)
         if persona == "anonymous"
         else (seen, s1, unseen, s2)
         for persona, (seen, s1, unseen, s2) in by_persona.items()
@@ -480,9 +511,38 @@ API = {
         "post",
         api_only_refused(writes_training("trainee_a", "trainee_b", INVALID)),
     ),
+    # Resources, as their pages: staff read, programme admins write (posted or patched empty:
+    # let in, the body is refused). An endpoint with several methods lists each; its other
+    # methods follow the one of the same kind (reading or writing).
+    "api:resource_list": [
+        ("get", api_list(OK, trainee=FORBIDDEN, other_trainee=FORBIDDEN)),
+        ("post", api_list(FORBIDDEN, programme_admin=INVALID, operator=INVALID)),
+    ],
+    "api:resource_detail": [
+        ("get", api_only_refused(WITH_ID["trainees:resource_detail"])),
+        ("patch", api_only_refused(WITH_ID["trainees:resource_edit"])),
+    ],
+    "api:resource_unavailable": (
+        "post",
+        api_only_refused(
+            {
+                **WITH_ID["trainees:unavailability_add"],
+                **dict.fromkeys(ADMINS, ("resource", INVALID, None, None)),
+            }
+        ),
+    ),
 }
+
+
+def api_methods(name: str) -> dict:
+    """The endpoint's own methods: method -> expectations."""
+    own = API[name]
+    return dict(own) if isinstance(own, list) else dict([own])
+
+
 # With a browser's session alone, every endpoint is 401: only a token opens the API.
-for _name, (_method, _by_persona) in API.items():
+for _name in API:
+    _by_persona = next(iter(api_methods(_name).values()))
     _object = next(
         (seen or unseen for seen, _s, unseen, _u in _by_persona.values() if seen or unseen), None
     )
@@ -494,23 +554,32 @@ for _name, (_method, _by_persona) in API.items():
 
 def api_cases():
     """(endpoint, persona, method, scope, world object or None, expected status)."""
-    for name, (own, by_persona) in API.items():
-        for persona, (seen, seen_status, unseen, unseen_status) in by_persona.items():
-            let_in = FORBIDDEN not in (seen_status, unseen_status)
-            anyone = seen or unseen
-            for obj, status in [(seen, seen_status), (unseen, unseen_status)]:
-                if status is not None and (obj or anyone is None):
-                    yield (name, persona, own, "write", obj, status)
-            for method in API_METHODS:
-                if method == own:
-                    continue
+    for name in API:
+        methods = api_methods(name)
+        for own, by_persona in methods.items():
+            yield from _own_cases(name, own, by_persona)
+        for method in API_METHODS:
+            if method in methods:
+                continue
+            # Follows the endpoint's own method of the same kind (reading or writing).
+            kind = [m for m in methods if (m == "get") == (method == "get")] or list(methods)
+            for persona, (seen, seen_status, unseen, unseen_status) in methods[kind[0]].items():
+                let_in = FORBIDDEN not in (seen_status, unseen_status)
                 if persona == "anonymous":
                     status = UNAUTHENTICATED
                 else:
                     status = NOT_ALLOWED if let_in else FORBIDDEN
-                yield (name, persona, method, "write", anyone, status)
-            if own == "post" and persona != "anonymous":
-                yield (name, persona, "post", "read", anyone, FORBIDDEN)
+                yield (name, persona, method, "write", seen or unseen, status)
+
+
+def _own_cases(name, own, by_persona):
+    for persona, (seen, seen_status, unseen, unseen_status) in by_persona.items():
+        anyone = seen or unseen
+        for obj, status in [(seen, seen_status), (unseen, unseen_status)]:
+            if status is not None and (obj or anyone is None):
+                yield (name, persona, own, "write", obj, status)
+        if own != "get" and persona != "anonymous":
+            yield (name, persona, own, "read", anyone, FORBIDDEN)
 
 
 API_CASES = list(api_cases())

@@ -16,7 +16,15 @@ from django.utils import timezone
 from notifications.models import JobRun, Notification
 from tests import factories as f
 from tests.api.conftest import bearer
-from trainees.models import CompetencyGrade, Measurement, MedicalHold, QualificationGrant
+from trainees.models import (
+    CompetencyGrade,
+    Measurement,
+    MedicalHold,
+    QualificationGrant,
+    ResourceUnavailability,
+    TrainerAuthorisation,
+    TrainingSession,
+)
 
 # The layout's own cost on every signed-in page: session, user, the person's permissions (their
 # roles' and their own, one query: accounts/backends.py), the bell's unread count.
@@ -69,13 +77,44 @@ def grow(world, personas, n):
             trainee=trainee, definition=definition, attempt=attempt, assessor=trainer
         )
     now = timezone.now()
-    for hour in range(n):
-        # Upcoming sessions expecting the whole cohort, and held ones not yet logged.
+    hall = world["resource"]
+    # Half an hour each, an hour apart, after (and before) those of an earlier growth: the
+    # trainer and the trainees are in one scheduled session at a time (PostgreSQL's exclusion
+    # constraints).
+    base = TrainingSession.objects.count()
+    for hour in range(base, base + n):
+        # Upcoming sessions expecting the whole cohort (in the hall), and held ones not yet
+        # logged.
         for starts_at in [now + dt.timedelta(hours=hour + 1), now - dt.timedelta(hours=hour + 5)]:
             session = f.TrainingSessionFactory(
-                cohort=cohort, trainer=trainer, starts_at=starts_at, status="scheduled"
+                cohort=cohort,
+                trainer=trainer,
+                starts_at=starts_at,
+                ends_at=starts_at + dt.timedelta(minutes=30),
+                status="scheduled",
             )
             session.trainees.set([trainee, *newcomers])
+            if starts_at > now:
+                session.resources.add(hall)
+    # Resources, the hall's unavailable periods to come, authorisations of the draft's module
+    # codes.
+    f.ResourceFactory.create_batch(n)
+    first = TrainerAuthorisation.objects.count()
+    for i in range(first, first + n):
+        ResourceUnavailability.objects.create(
+            resource=hall,
+            starts_at=now + dt.timedelta(days=100 + i),
+            ends_at=now + dt.timedelta(days=100 + i, hours=3),
+            reason="Inspection.",
+            recorded_by=personas["programme_admin"],
+        )
+        TrainerAuthorisation.objects.create(
+            trainer=trainer,
+            programme=world["draft_module"].revision.programme,
+            module_code=f"GROW-{i}",
+            granted_on=cohort.starts_on,
+            granted_by=personas["programme_admin"],
+        )
     # Qualifications held, a day apart (the API's listing of them).
     qualification = world["qualification"]
     first = cohort.starts_on + dt.timedelta(days=QualificationGrant.objects.count())
@@ -202,6 +241,20 @@ PAGES = [
     ("programme_admin", "trainees:cohort_history", "cohort_a", LAYOUT + 2),
     ("programme_admin", "trainees:session_history", "session_a", LAYOUT + 2),
     ("programme_admin", "trainees:person_history", "person_trainer", LAYOUT + 2),
+    # Resources: the page's resources; a resource, its sessions of the next four weeks, its
+    # periods to come; the forms. Authorisations with their programmes and people (programme
+    # names in the reader's language: one query for every programme, none in English); the
+    # grant form: trainers, programmes (for the module codes' groups, then the field's choices),
+    # module codes.
+    ("trainer", "trainees:resource_list", None, LAYOUT + 1),
+    ("medic", "trainees:resource_detail", "resource", LAYOUT + TEXTS + 3),
+    ("programme_admin", "trainees:resource_edit", "resource", LAYOUT + 1),
+    ("programme_admin", "trainees:unavailability_add", "resource", LAYOUT + 1),
+    ("programme_admin", "trainees:resource_retire", "resource", LAYOUT + 1),
+    ("programme_admin", "trainees:resource_add", None, LAYOUT),
+    ("programme_admin", "trainees:resource_history", "resource", LAYOUT + 2),
+    ("trainer", "trainees:authorisation_list", None, LAYOUT + 1),
+    ("programme_admin", "trainees:authorisation_grant", None, LAYOUT + 4),
     # A download: the trainee, then one query per kind of record (13 in all).
     ("trainee", "trainees:my_records", None, LAYOUT + 13),
 ]
@@ -230,6 +283,8 @@ API_LISTINGS = [
     # + prerequisites, competencies, assessments (three prefetches)
     ("trainee", "module_list", None, TOKEN + 5),
     ("programme_admin", "module_list", None, TOKEN + 5),
+    # The page's count, its rows.
+    ("medic", "resource_list", None, TOKEN + 2),
     # The cohort, its trainees, their progress loaded at once (as the board).
     ("trainer", "cohort_progress", "cohort_a", TOKEN + 12),
     # One trainee's progress: the trainee, then the progress rule's fixed loads.

@@ -10,3 +10,8 @@ SEES_TRAINEES = ("accounts.manage_people", "accounts.manage_medical", "accounts.
 SEES_BOARD = ("accounts.log_training", "accounts.manage_people")
 MANAGES_PEOPLE = "accounts.manage_people"
 MANAGES_MEDICAL = "accounts.manage_medical"
+# Staff (programme admins, the medical officer, trainers): the centre's resources; trainees are
+# refused. Programme admins alone change them.
+SEES_RESOURCES = SEES_TRAINEES
+# Trainers and programme admins: who is authorised to instruct which module.
+SEES_AUTHORISATIONS = ("accounts.log_training", "accounts.manage_people")

@@ -1,15 +1,19 @@
 """What the services of every area share: a bulk write raises the versions of the rows it changes,
-and a form's one-time key is claimed in the transaction of the write it guards."""
+a form's one-time key is claimed in the transaction of the write it guards, and a refusal names
+a session the same way whichever area refuses."""
 
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history as _bulk_create_with_history
 from simple_history.utils import bulk_update_with_history as _bulk_update_with_history
 
 from accounts.models import User
-from trainees.models import SubmissionKey
+from curriculum.texts import code_title, text_plain
+from trainees.models import SubmissionKey, TrainingSession
 from trainees.progress_cache import versions_raise_for
+from trainingtracker.helpers import span
 
 
 def _versions_raising(write):
@@ -57,3 +61,13 @@ def submission_claim(*, key: uuid.UUID, user: User) -> SubmissionKey:
 def submission_done(*, claim: SubmissionKey, target: str) -> None:
     claim.target = target
     claim.save(update_fields=["target"])
+
+
+def session_named(session: TrainingSession) -> str:
+    """A session as a refusal names it: module, cohort and time, in the reader's language (the
+    session's module with its revision and its cohort loaded, or a query each)."""
+    return _("%(module)s for %(cohort)s, %(when)s") % {
+        "module": code_title(session.module),
+        "cohort": text_plain(session.cohort, "name"),
+        "when": span(session.starts_at, session.ends_at),
+    }

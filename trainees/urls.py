@@ -4,6 +4,6 @@ from django.urls import include, path
 
 app_name = "trainees"
 
-AREAS = ("cohorts", "sessions", "assessments", "medical", "progress", "records")
+AREAS = ("cohorts", "sessions", "assessments", "medical", "progress", "records", "resources")
 
 urlpatterns = [path("", include(f"trainees.{area}.urls")) for area in AREAS]

@@ -1,10 +1,12 @@
 """What the forms and views of every app share: a submit button, a one-time key, a service's
-refusal shown on its form, choosing a record by id, and letting a page's roles in.
+refusal shown on its form, choosing a record by id, letting a page's roles in, and a span of
+time as a refusal names it.
 
 Here rather than in accounts/: curriculum, trainees and reports use them, and none of them is
 about people.
 """
 
+import datetime as dt
 import uuid
 from contextlib import contextmanager
 from functools import wraps
@@ -14,6 +16,8 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # Forms -----------------------------------------------------------------------------------------
@@ -141,3 +145,21 @@ def permission_any_required(*perms: str):
         return wrapped
 
     return decorator
+
+
+# Formatting ------------------------------------------------------------------------------------
+
+
+def span(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
+    """From the start to the end, in the reader's time zone and format (the end's day too when
+    it differs): how a refusal names a session's or an unavailable period's time."""
+    starts, ends = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    end = (
+        formats.time_format(ends, "TIME_FORMAT")
+        if starts.date() == ends.date()
+        else formats.date_format(ends, "SHORT_DATETIME_FORMAT")
+    )
+    return gettext("%(start)s to %(end)s") % {
+        "start": formats.date_format(starts, "SHORT_DATETIME_FORMAT"),
+        "end": end,
+    }

@@ -83,6 +83,13 @@ PAGES = [
     ("curriculum:module_edit", "programme_admin", "draft_module"),
     ("curriculum:competency_create", "programme_admin", "draft_module"),
     ("curriculum:qualification_create", "programme_admin", "draft_revision"),
+    # Resources, a resource, its form, who may instruct what and the grant form.
+    ("trainees:resource_list", "trainer", None),
+    ("trainees:resource_detail", "programme_admin", "resource"),
+    ("trainees:resource_edit", "programme_admin", "resource"),
+    ("trainees:unavailability_add", "programme_admin", "resource"),
+    ("trainees:authorisation_list", "programme_admin", None),
+    ("trainees:authorisation_grant", "programme_admin", None),
     # API tokens (the person's and, for an admin, the people's) and the API's documentation.
     ("api:tokens", "programme_admin", None),
     ("api:docs", "trainer", None),

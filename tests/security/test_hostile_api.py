@@ -24,7 +24,13 @@ from hypothesis import strategies as st
 from tests.api.conftest import token_for
 from tests.security.test_hostile_input import HOSTILE
 from tests.test_security import ALL_PATTERNS, api_endpoint
-from trainees.models import AssessmentResult, SessionAttendance, TrainingSession
+from trainees.models import (
+    AssessmentResult,
+    Resource,
+    ResourceUnavailability,
+    SessionAttendance,
+    TrainingSession,
+)
 
 from . import examples, record
 
@@ -99,11 +105,37 @@ def _attempt_body(world):
     }
 
 
+def _resource_body(world):
+    return {
+        "name": "Hostile hall",
+        "kind": "classroom",
+        "capacity": 3,
+        "required_qualification": "",
+        "notes": "Second floor.",
+        "key": str(uuid.uuid4()),
+    }
+
+
+def _unavailable_body(world):
+    starts = timezone.now() + dt.timedelta(days=200)
+    return {
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + dt.timedelta(hours=2)).isoformat(),
+        "reason": "Inspection.",
+    }
+
+
 WRITES = {
     "session_schedule": ("cohort_a", lambda world: _session_body(world)),
     "session_log": ("session_a", lambda world: _log_body(world, world["session_a"])),
     "attempt_record": ("trainee_a", _attempt_body),
+    "resource_list": (None, _resource_body),
+    "resource_detail": ("resource", _resource_body),
+    "resource_unavailable": ("resource", _unavailable_body),
 }
+# The writes of the programme admins' (the trainer's are the rest), and those patched.
+ADMIN_WRITES = {"resource_list", "resource_detail", "resource_unavailable"}
+PATCHED = {"resource_detail"}
 # Listings and the records read with parameters: (world object of the id or None, parameters).
 LISTINGS = {
     "session_list": ["cohort", "from", "to", "status", "trainee", "page", "page_size"],
@@ -114,6 +146,7 @@ LISTINGS = {
     "trainee_list": ["cohort", "status"],
     "cohort_list": ["from", "to"],
     "module_list": ["revision", "category"],
+    "resource_list": ["kind", "page", "page_size"],
     "trainee_progress": ["on"],
     "cohort_progress": ["on", "page", "page_size"],
 }
@@ -148,6 +181,9 @@ def _counts():
         TrainingSession.objects.count(),
         SessionAttendance.objects.count(),
         AssessmentResult.objects.count(),
+        Resource.objects.count(),
+        ResourceUnavailability.objects.count(),
+        Resource.history.count(),
     )
 
 
@@ -166,8 +202,10 @@ class TestEveryEndpoint:
     def test_hostile_bodies_never_break_a_write(self, request, class_world, db, name):
         personas, world = class_world
         obj, valid = WRITES[name]
-        api = Client(headers={"Authorization": f"Bearer {token_for(personas['trainer'])}"})
-        url = reverse(f"api:{name}", args=[world[obj].pk])
+        writer = personas["programme_admin" if name in ADMIN_WRITES else "trainer"]
+        api = Client(headers={"Authorization": f"Bearer {token_for(writer)}"})
+        url = reverse(f"api:{name}", args=[world[obj].pk] if obj else None)
+        method = "PATCH" if name in PATCHED else "POST"
         sent = 0
 
         @SETTINGS
@@ -177,7 +215,7 @@ class TestEveryEndpoint:
             sent += 1
             with transaction.atomic():
                 before = _counts()
-                response = api.generic("POST", url, body, content_type="application/json")
+                response = api.generic(method, url, body, content_type="application/json")
                 _check(response, url)
                 if response.status_code >= 400:
                     assert _counts() == before, f"{url}: a refused request wrote"

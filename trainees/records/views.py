@@ -1,8 +1,8 @@
 """A record's history page, for programme admins.
 
-One view for the records people change most: a trainee, an assessment result, a module, a cohort
-and a person. Gated like every page: programme admins only (403 for other roles), and the record
-is fetched through its model's `visible_to(user)` (404 for one they may not see).
+One view for the records people change most: a trainee, an assessment result, a module, a cohort,
+a person and a resource. Gated like every page: programme admins only (403 for other roles), and
+the record is fetched through its model's `visible_to(user)` (404 for one they may not see).
 """
 
 from django.contrib.auth.decorators import permission_required
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from curriculum.models import Module
 from trainees.access import MANAGES_PEOPLE
-from trainees.models import AssessmentResult, Cohort, Trainee, TrainingSession
+from trainees.models import AssessmentResult, Cohort, Resource, Trainee, TrainingSession
 from trainees.records.export import trainee_records_export
 from trainees.records.history import record_history
 
@@ -34,6 +34,7 @@ KINDS = {
     # the warnings (trainees/sessions/bookings.py).
     "session": (TrainingSession, "trainees:session_detail", _("Training session"), ["module"]),
     "person": (User, "accounts:person_detail", _("Person"), []),
+    "resource": (Resource, "trainees:resource_detail", _("Resource"), []),
 }
 
 

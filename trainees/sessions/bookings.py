@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from curriculum.texts import code_title, text_plain
+from curriculum.texts import code_title
 from trainees.models import (
     MedicalHold,
     Resource,
@@ -25,32 +25,11 @@ from trainees.models import (
     TrainingSession,
 )
 from trainees.progress.selectors import trainees_progress
+from trainees.services import session_named as _session_named
+from trainingtracker.helpers import span
 
 HELD = (SessionStatus.SCHEDULED, SessionStatus.COMPLETED)  # what still occupies its time
 SHOWN = 5  # clashes named per person or resource; the rest are counted
-
-
-def span(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
-    """From the start to the end, in the reader's time zone and format (the end's day too when
-    it differs)."""
-    starts, ends = timezone.localtime(starts_at), timezone.localtime(ends_at)
-    end = (
-        formats.time_format(ends, "TIME_FORMAT")
-        if starts.date() == ends.date()
-        else formats.date_format(ends, "SHORT_DATETIME_FORMAT")
-    )
-    return _("%(start)s to %(end)s") % {
-        "start": formats.date_format(starts, "SHORT_DATETIME_FORMAT"),
-        "end": end,
-    }
-
-
-def _session_named(session: TrainingSession) -> str:
-    return _("%(module)s for %(cohort)s, %(when)s") % {
-        "module": code_title(session.module),
-        "cohort": text_plain(session.cohort, "name"),
-        "when": span(session.starts_at, session.ends_at),
-    }
 
 
 def _overlapping(starts_at, ends_at) -> Q:
