@@ -517,7 +517,8 @@ class MedicalCertificateAdmin(TrainingRecordAdmin):
 
 # Resources -------------------------------------------------------------------------------------
 # The centre's resources, their unavailable periods and who may instruct what are managed on the
-# product's resource pages; the admin offers the same rows to operators, without deletes.
+# product's resource pages; the admin offers the same rows to operators (a booked resource is
+# protected by its bookings).
 
 
 class UnavailabilityInline(admin.TabularInline):
@@ -525,9 +526,6 @@ class UnavailabilityInline(admin.TabularInline):
     fields = ("starts_at", "ends_at", "reason", "recorded_by")
     autocomplete_fields = ("recorded_by",)
     extra = 0
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Resource)
@@ -538,9 +536,6 @@ class ResourceAdmin(SimpleHistoryAdmin):
     fields = ("name", "kind", "capacity", "required_qualification", "notes", "retired_on")
     inlines = [UnavailabilityInline]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ResourceUnavailability)
 class ResourceUnavailabilityAdmin(SimpleHistoryAdmin):
@@ -549,9 +544,6 @@ class ResourceUnavailabilityAdmin(SimpleHistoryAdmin):
     date_hierarchy = "starts_at"
     fields = ("resource", "starts_at", "ends_at", "reason", "recorded_by")
     autocomplete_fields = ("resource", "recorded_by")
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TrainerAuthorisation)
@@ -577,6 +569,3 @@ class TrainerAuthorisationAdmin(SimpleHistoryAdmin):
         "granted_by",
     )
     autocomplete_fields = ("trainer", "programme", "granted_by")
-
-    def has_delete_permission(self, request, obj=None):
-        return False
