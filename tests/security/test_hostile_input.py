@@ -317,10 +317,12 @@ def post_hostile_input(request, personas, world, name, persona, obj):
 
 def _scheduled_session(world):
     """A session still to come, which may be changed or cancelled (the world's are held)."""
+    # A day after the trainer's last one: a trainer is in one scheduled session at a time.
+    booked = world["person_trainer"].sessions_led.filter(status="scheduled").count()
     session = f.TrainingSessionFactory(
         cohort=world["cohort_a"],
         trainer=world["person_trainer"],
-        starts_at=timezone.now() + dt.timedelta(days=3),
+        starts_at=timezone.now() + dt.timedelta(days=3 + booked),
         status="scheduled",
     )
     return session
