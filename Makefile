@@ -60,13 +60,17 @@ run: demo
 	$(VENV)/bin/honcho start -f Procfile
 
 ## Lint Python, its imports (pyproject.toml's contracts) and templates, check migrations, then
-## run the whole test suite.
+## run the whole test suite. LINT=0 runs the suite alone (.ci/run's second pass: the code linted
+## in the first has not changed).
+LINT ?= 1
 test: install-dev
+ifneq ($(LINT),0)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/djlint templates --lint
 	$(PY) manage.py makemigrations --check --dry-run
+endif
 	$(VENV)/bin/pytest $(PYTEST_XDIST) -m "not restarts_redis$(if $(PYTEST_SKIP), and not $(PYTEST_SKIP))" $(PYTEST_ARGS)
 	@# Alone and last: it restarts the Redis server the rest uses (5: PYTEST_ARGS chose none of it).
 	$(VENV)/bin/pytest -m restarts_redis $(PYTEST_ARGS) || [ $$? -eq 5 ]
