@@ -13,6 +13,7 @@ Physiological measurements follow DOMAIN.md: the trainee, their trainers and the
 """
 
 from .assessments import (
+    IMPORT_METHOD,
     AssessmentAllowance,
     AssessmentAmendment,
     AssessmentResult,
@@ -59,6 +60,8 @@ from .resources import (
     TrainerAuthorisationQuerySet,
 )
 from .sessions import (
+    PastImport,
+    PastImportQuerySet,
     SessionAttendance,
     SessionLogDraft,
     SessionLogDraftQuerySet,
@@ -71,6 +74,7 @@ from .sessions import (
 
 __all__ = [
     "HOUR",
+    "IMPORT_METHOD",
     "MAX_CAPACITY",
     "METRIC_SPECS",
     "AssessmentAllowance",
@@ -93,6 +97,8 @@ __all__ = [
     "MedicalHold",
     "MedicalHoldQuerySet",
     "Metric",
+    "PastImport",
+    "PastImportQuerySet",
     "QualificationGrant",
     "Resource",
     "ResourceKind",
