@@ -392,6 +392,7 @@ COHORT_WRITE_PAGES = {
         "cohort_close",
         "trainee_add",
         "trainee_import",
+        "past_import",
     ]
 }
 # Opening a notification is a POST (it marks it read); a GET is refused before any lookup, so
