@@ -412,6 +412,7 @@ COHORT_WRITE_PAGES = {
         "cohort_close",
         "trainee_add",
         "trainee_import",
+        "past_import",
     ]
 }
 # Opening a notification is a POST (it marks it read); a GET is refused before any lookup, so
@@ -622,6 +623,7 @@ RECORDS = [
     "assessmentamendment",
     "assessmentallowance",
     "medicalcertificate",
+    "pastimport",
 ]
 OPERATOR_REFUSED = {
     *(f"admin:trainees_{model}_delete" for model in RECORDS),
@@ -629,6 +631,8 @@ OPERATOR_REFUSED = {
     # Amendments and allowances are made in the product, with their reasons; the admin shows them.
     "admin:trainees_assessmentamendment_add",
     "admin:trainees_assessmentallowance_add",
+    # An import of past records is made by the import page, with the file it read.
+    "admin:trainees_pastimport_add",
     "admin:autocomplete",
     # Notifications, deliveries, tokens and job runs are written by the product only.
     *(

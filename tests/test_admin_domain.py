@@ -5,6 +5,7 @@ records cannot be deleted; changelists cost the same whatever their length.
 """
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -55,6 +56,7 @@ from trainees.models import (
     Measurement,
     MedicalCertificate,
     MedicalHold,
+    PastImport,
     QualificationGrant,
     Resource,
     ResourceUnavailability,
@@ -121,6 +123,17 @@ def _amendment():
         reason="Score misread.",
         amended_by=result.assessor,
         previous={"score": "80.0", "passed": True, "remarks": "", "grades": {}},
+    )
+
+
+def _past_import():
+    return PastImport.objects.create(
+        cohort=CohortFactory(),
+        file_name="past.csv",
+        sha256=f"{uuid.uuid4().hex}{uuid.uuid4().hex}",
+        row_count=1,
+        session_count=1,
+        imported_by=UserFactory(roles=[Role.PROGRAMME_ADMIN]),
     )
 
 
@@ -195,6 +208,7 @@ MAKERS = {
     Resource: ResourceFactory,
     ResourceUnavailability: _unavailability,
     TrainerAuthorisation: _authorisation,
+    PastImport: _past_import,
 }
 
 RECORDS = [
@@ -213,7 +227,7 @@ RECORDS = [
 ]
 
 # Records made and changed only in the product: the admin shows them and adds none.
-VIEW_ONLY = (AssessmentAmendment, AssessmentAllowance)
+VIEW_ONLY = (AssessmentAmendment, AssessmentAllowance, PastImport)
 
 
 def _url(model, view, *args):

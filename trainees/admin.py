@@ -20,6 +20,7 @@ from trainees.models import (
     Measurement,
     MedicalCertificate,
     MedicalHold,
+    PastImport,
     QualificationGrant,
     Resource,
     ResourceUnavailability,
@@ -372,6 +373,16 @@ class AssessmentResultAdmin(_NeverReverted, VersionedAdmin):
             # Pass or fail is never typed: it is computed when the result is signed.
             obj.passed = False
         super().save_model(request, obj, form, change)
+
+
+@admin.register(PastImport)
+class PastImportAdmin(ReadOnlyRecordAdmin):
+    """A file of a programme's past, as imported (trainees/imports): shown, never changed."""
+
+    list_display = ("file_name", "cohort", "imported_by", "imported_at", "row_count")
+    list_select_related = ("cohort", "imported_by")
+    search_fields = ("file_name", "sha256", "cohort__name")
+    date_hierarchy = "imported_at"
 
 
 @admin.register(AssessmentAmendment)

@@ -54,6 +54,7 @@ from trainees.models import (
     Measurement,
     MedicalCertificate,
     MedicalHold,
+    PastImport,
     QualificationGrant,
     Resource,
     ResourceUnavailability,
@@ -210,7 +211,14 @@ DEPENDS: dict[type, Callable[[list], dict]] = {
 }
 # Written often and read by no cached page; or read by none (when a resource is out of service,
 # who may instruct what: read when a session is scheduled).
-IGNORED = {SubmissionKey, SessionLogDraft, ResourceUnavailability, TrainerAuthorisation}
+# A file of past records is read by no cached page (its sessions and results raise their own).
+IGNORED = {
+    SubmissionKey,
+    SessionLogDraft,
+    ResourceUnavailability,
+    TrainerAuthorisation,
+    PastImport,
+}
 # The side of a many-to-many change that raises nothing beyond the other side's rows: what a
 # page shows of a person's roles is in its key (`reader`); a resource booked shows with the
 # session, whose cohort is raised.

@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from curriculum.selectors import modules_csv_rows, revision_export
 from tests.test_access_matrix import EXPECTED, WITH_ID
 from tests.test_security import ALL_PATTERNS
+from trainees.imports.rows import COLUMNS as PAST_COLUMNS
 
 from . import examples, record
 from .test_hostile_input import HOSTILE, SPECIAL, _args, _user_of
@@ -321,7 +322,24 @@ def test_hostile_import_files_are_refused_with_a_message(request, programme_admi
         "revision": reverse("curriculum:revision_import"),
         "modules": reverse("curriculum:modules_import", kwargs={"pk": world["draft_revision"].pk}),
         "trainees": reverse("trainees:trainee_import", kwargs={"pk": world["cohort_a"].pk}),
+        "past": reverse("trainees:past_import", kwargs={"pk": world["cohort_a"].pk}),
     }
+    past_header = list(PAST_COLUMNS)
+    past_row = [
+        "S1",
+        world["session_a"].module.code,
+        "2020-03-02T09:00",
+        "2020-03-02T11:00",
+        "lihao",
+        "",
+        "ayesha",
+        "present",
+        "2",
+        "",
+        "",
+        "",
+        "",
+    ]
 
     def rows_spoiled(rows):
         width = max(len(r) for r in rows)
@@ -339,10 +357,11 @@ def test_hostile_import_files_are_refused_with_a_message(request, programme_admi
     trainees_csv = rows_spoiled([trainee_header, trainee_row]).map(
         lambda rn: ("trainees", _csv_text(*rn))
     )
+    past_csv = rows_spoiled([past_header, past_row]).map(lambda rn: ("past", _csv_text(*rn)))
     count = 0
 
-    @settings(max_examples=examples(90), **SETTINGS)
-    @given(st.one_of(revision_json, whole_json, modules_csv, trainees_csv))
+    @settings(max_examples=examples(110), **SETTINGS)
+    @given(st.one_of(revision_json, whole_json, modules_csv, trainees_csv, past_csv))
     def upload(case):
         nonlocal count
         kind, text = case

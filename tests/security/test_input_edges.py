@@ -481,3 +481,31 @@ def test_the_trackers_own_modules_csv_passes_its_schema(world, programme_admin, 
     csv.writer(out).writerows(modules_csv_rows(revision=world["draft_revision"]))
     response = _import_modules(client, world, out.getvalue())
     assert response.status_code == 302, response.context["problems"]
+
+
+PAST_HEADER = (
+    "session_ref,module,starts_at,ends_at,trainer,resources,trainee,attendance,hours,grades,"
+    "assessment,score,remarks"
+)
+
+
+def _import_past(client, world, content):
+    url = reverse("trainees:past_import", kwargs={"pk": world["cohort_a"].pk})
+    return client.post(url, {"file": _upload("past.csv", content)})
+
+
+def test_a_past_sessions_csv_with_an_over_long_field_names_its_line(world, programme_admin, client):
+    client.force_login(programme_admin)
+    row = "S1,M,2020-03-02T09:00,2020-03-02T11:00,lihao,,ayesha,present,,,,," + "r" * 140_000
+    response = _import_past(client, world, "\n".join([PAST_HEADER, row]))
+    assert response.status_code == 200
+    assert "Line 2" in response.content.decode()
+
+
+def test_a_past_sessions_csv_reads_old_mac_line_endings(world, programme_admin, client):
+    client.force_login(programme_admin)
+    module = world["session_a"].module.code
+    row = f"S1,{module},2020-03-02T09:00,2020-03-02T11:00,lihao,,ayesha,absent,,,,,"
+    response = _import_past(client, world, "\r".join([PAST_HEADER, row, row.replace("S1", "S2")]))
+    assert response.status_code == 200
+    assert response.context["check"].rows_read == 2

@@ -13,6 +13,7 @@ Physiological measurements follow DOMAIN.md: the trainee, their trainers and the
 """
 
 from .assessments import (
+    IMPORT_METHOD,
     AssessmentAllowance,
     AssessmentAmendment,
     AssessmentResult,
@@ -60,6 +61,8 @@ from .resources import (
 )
 from .sessions import (
     WEEKDAY_NAMES,
+    PastImport,
+    PastImportQuerySet,
     SessionAttendance,
     SessionLogDraft,
     SessionLogDraftQuerySet,
@@ -73,6 +76,7 @@ from .sessions import (
 
 __all__ = [
     "HOUR",
+    "IMPORT_METHOD",
     "MAX_CAPACITY",
     "METRIC_SPECS",
     "WEEKDAY_NAMES",
@@ -96,6 +100,8 @@ __all__ = [
     "MedicalHold",
     "MedicalHoldQuerySet",
     "Metric",
+    "PastImport",
+    "PastImportQuerySet",
     "QualificationGrant",
     "Resource",
     "ResourceKind",

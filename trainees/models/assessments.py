@@ -21,7 +21,11 @@ from curriculum.models import (
     Qualification,
 )
 from trainees.models.cohorts import Trainee, TraineeRecordQuerySet
-from trainees.models.sessions import SessionAttendance
+from trainees.models.sessions import PastImport, SessionAttendance
+
+# The method of a signature made by confirming an import of past records
+# (trainees.imports.services), after the signer proved who they are by `IMPORT_METHOD:<method>`.
+IMPORT_METHOD = "import"
 
 
 class SignatureMeaning(models.TextChoices):
@@ -29,6 +33,7 @@ class SignatureMeaning(models.TextChoices):
 
     ASSESSED = "assessed", _("I assessed this attempt and this is a true record of it.")
     AMENDMENT = "amendment", _("I approve this amended record of the attempt.")
+    IMPORTED = "imported", _("I import this result from the programme's earlier records.")
 
 
 def signature_method_label(method: str) -> str:
@@ -37,6 +42,11 @@ def signature_method_label(method: str) -> str:
     today, or by its key once it is gone)."""
     if method == "password":
         return str(_("password typed again"))
+    if method.startswith(f"{IMPORT_METHOD}:"):
+        return str(
+            _("an import of earlier records, confirmed by %(method)s")
+            % {"method": signature_method_label(method.removeprefix(f"{IMPORT_METHOD}:"))}
+        )
     if method.startswith("oidc:"):
         key = method.removeprefix("oidc:")
         label = settings.OIDC_PROVIDERS.get(key, {}).get("label", key)
@@ -92,6 +102,16 @@ class AssessmentResult(models.Model):
         _("debrief acknowledged at"), null=True, blank=True
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # Set on a result a file of the programme's past brought in (signed `IMPORTED`).
+    import_batch = models.ForeignKey(
+        PastImport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="results",
+        verbose_name=_("imported from"),
+    )
 
     objects = TraineeRecordQuerySet.as_manager()
     history = HistoricalRecords()

@@ -167,6 +167,56 @@ m2m_changed.connect(bookings_fill, sender=SessionTrainee, dispatch_uid="bookings
 m2m_changed.connect(bookings_fill, sender=SessionResource, dispatch_uid="bookings_fill_resource")
 
 
+class PastImportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Who sees an import: whoever sees its cohort (the sessions it made are theirs)."""
+        return self.filter(cohort__in=Cohort.objects.visible_to(user).values("pk"))
+
+
+class PastImport(models.Model):
+    """A CSV file of a programme's past (sessions held before the tracker was used, with their
+    attendance, hours, grades and assessment results), imported whole by a programme admin.
+
+    The records it made point to it (`TrainingSession.import_batch`,
+    `AssessmentResult.import_batch`), so each says where it came from. `sha256` is the file's:
+    the same file is never imported twice.
+    """
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.PROTECT, related_name="past_imports", verbose_name=_("cohort")
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    row_count = models.PositiveIntegerField(_("rows"))
+    session_count = models.PositiveIntegerField(_("sessions"))
+    result_count = models.PositiveIntegerField(_("assessment results"), default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    objects = PastImportQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("import of past records")
+        verbose_name_plural = _("imports of past records")
+        ordering = ["-imported_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sha256"],
+                name="past_import_file_once",
+                violation_error_message=_("This file has been imported already."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.cohort})"
+
+
 WEEKDAY_NAMES = [
     _("Monday"),
     _("Tuesday"),
@@ -307,6 +357,17 @@ class TrainingSession(models.Model):
         verbose_name=_("series"),
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # Set on the sessions a file of the programme's past made (`PastImport`); None for the
+    # sessions scheduled and logged here.
+    import_batch = models.ForeignKey(
+        PastImport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="sessions",
+        verbose_name=_("imported from"),
+    )
 
     objects = TrainingSessionQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[trainees, resources])

@@ -8,6 +8,7 @@ times overlap the session's (indexed by person or resource and start).
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
@@ -267,6 +268,142 @@ def scheduling_warnings(
                 }
             )
     return warnings
+
+
+@dataclass
+class PlannedBooking:
+    """A session about to be written with many others (an import of past records): who and
+    what it holds, when, and how a refusal names it among the others (`label`)."""
+
+    key: object
+    label: str
+    trainer: object
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    trainees: list = field(default_factory=list)
+    resources: list = field(default_factory=list)
+
+
+def _overlaps(a_start, a_end, b_start, b_end) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+def planned_clashes(*, planned: list[PlannedBooking]) -> dict[object, dict[str, list[str]]]:
+    """`booking_clashes` for many new sessions at once, in the same four queries whatever
+    their number: against the sessions already held or scheduled, and against each other.
+
+    Returns planned key -> field ("trainer", "trainees", "resources") -> one line per clash,
+    worded as the scheduling page words them; a clash with another planned session names it by
+    its `label`. The trainees' lines are keyed "trainee:<id>" too, so a caller can say which of
+    the session's people clashes."""
+    clashes: dict[object, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    if not planned:
+        return {}
+    window = _overlapping(min(p.starts_at for p in planned), max(p.ends_at for p in planned))
+    related = ("module__revision", "cohort")
+    trainer_ids = {p.trainer.pk for p in planned}
+    trainee_ids = {t.pk for p in planned for t in p.trainees}
+    resources = {r.pk: r for p in planned for r in p.resources}
+
+    led = defaultdict(list)
+    for other in (
+        TrainingSession.objects.filter(window, trainer__in=trainer_ids, status__in=HELD)
+        .select_related(*related)
+        .order_by("starts_at")
+    ):
+        led[other.trainer_id].append(other)
+    expected = defaultdict(list)
+    if trainee_ids:
+        for row in (
+            SessionTrainee.objects.filter(window, trainee__in=trainee_ids, session__status__in=HELD)
+            .select_related(*(f"session__{r}" for r in related))
+            .order_by("starts_at")
+        ):
+            expected[row.trainee_id].append(row)
+    booked, closed = defaultdict(list), defaultdict(list)
+    if resources:
+        for row in (
+            SessionResource.objects.filter(window, resource__in=resources, session__status__in=HELD)
+            .select_related(*(f"session__{r}" for r in related))
+            .order_by("starts_at")
+        ):
+            booked[row.resource_id].append(row)
+        for period in ResourceUnavailability.objects.filter(
+            window, resource__in=resources
+        ).order_by("starts_at"):
+            closed[period.resource_id].append(period)
+
+    def among(p):  # the other planned sessions over the same time
+        return [
+            q
+            for q in planned
+            if q is not p and _overlaps(p.starts_at, p.ends_at, q.starts_at, q.ends_at)
+        ]
+
+    for p in planned:
+        found = clashes[p.key]
+        others = among(p)
+        for other in [
+            o
+            for o in led[p.trainer.pk]
+            if _overlaps(p.starts_at, p.ends_at, o.starts_at, o.ends_at)
+        ][:SHOWN]:
+            found["trainer"].append(
+                _("%(trainer)s leads %(session)s.")
+                % {"trainer": p.trainer, "session": _session_named(other)}
+            )
+        for q in [q for q in others if q.trainer.pk == p.trainer.pk][:SHOWN]:
+            found["trainer"].append(
+                _("%(trainer)s leads %(session)s.") % {"trainer": p.trainer, "session": q.label}
+            )
+        for trainee in p.trainees:
+            lines = [
+                _("%(trainee)s is expected at %(session)s.")
+                % {"trainee": trainee.user, "session": _session_named(row.session)}
+                for row in expected[trainee.pk]
+                if _overlaps(p.starts_at, p.ends_at, row.starts_at, row.ends_at)
+            ][:SHOWN]
+            lines += [
+                _("%(trainee)s is expected at %(session)s.")
+                % {"trainee": trainee.user, "session": q.label}
+                for q in others
+                if any(t.pk == trainee.pk for t in q.trainees)
+            ][:SHOWN]
+            found["trainees"] += lines
+            if lines:
+                found[f"trainee:{trainee.pk}"] = lines
+        for resource in p.resources:
+            rows = [
+                r
+                for r in booked[resource.pk]
+                if _overlaps(p.starts_at, p.ends_at, r.starts_at, r.ends_at)
+            ]
+            twins = [q for q in others if any(r.pk == resource.pk for r in q.resources)]
+            spans = [(r.starts_at, r.ends_at) for r in rows] + [
+                (q.starts_at, q.ends_at) for q in twins
+            ]
+            overlap = [(max(s, p.starts_at), min(e, p.ends_at)) for s, e in spans]
+            if spans and _most_at_once(overlap) >= resource.capacity:
+                names = [_session_named(r.session) for r in rows] + [q.label for q in twins]
+                for name in names[:SHOWN]:
+                    found["resources"].append(
+                        _("%(resource)s is booked for %(session)s.")
+                        % {"resource": resource, "session": name}
+                    )
+            for period in [
+                c
+                for c in closed[resource.pk]
+                if _overlaps(p.starts_at, p.ends_at, c.starts_at, c.ends_at)
+            ][:SHOWN]:
+                found["resources"].append(
+                    _("%(resource)s is unavailable %(when)s: %(reason)s")
+                    % {
+                        "resource": resource,
+                        "when": span(period.starts_at, period.ends_at),
+                        "reason": period.reason,
+                    }
+                )
+    return {key: dict(found) for key, found in clashes.items() if found}
 
 
 def holds_during(*, trainees, first: dt.date, last: dt.date) -> list[str]:

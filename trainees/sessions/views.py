@@ -132,7 +132,9 @@ def session_detail(request, pk: int):
     """A session with the attendance, hours, grades and remarks the person may see."""
     user = request.user
     session = get_object_or_404(
-        TrainingSession.objects.visible_to(user).select_related("module", "cohort", "trainer"),
+        TrainingSession.objects.visible_to(user).select_related(
+            "module", "cohort", "trainer", "import_batch__imported_by"
+        ),
         pk=pk,
     )
     attendances = (
