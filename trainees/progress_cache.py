@@ -61,6 +61,7 @@ from trainees.models import (
     SessionAttendance,
     SessionLogDraft,
     SessionResource,
+    SessionSeries,
     SessionTrainee,
     SubmissionKey,
     Trainee,
@@ -211,8 +212,10 @@ DEPENDS: dict[type, Callable[[list], dict]] = {
 }
 # Written often and read by no cached page; or read by none (when a resource is out of service,
 # who may instruct what: read when a session is scheduled).
-# A file of past records is read by no cached page (its sessions and results raise their own).
+# A file of past records, a series' pattern: read by no cached page (their sessions and
+# results raise their own).
 IGNORED = {
+    SessionSeries,
     SubmissionKey,
     SessionLogDraft,
     ResourceUnavailability,
