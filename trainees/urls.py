@@ -4,6 +4,15 @@ from django.urls import include, path
 
 app_name = "trainees"
 
-AREAS = ("cohorts", "sessions", "assessments", "medical", "progress", "records", "resources")
+AREAS = (
+    "cohorts",
+    "sessions",
+    "assessments",
+    "medical",
+    "progress",
+    "records",
+    "resources",
+    "timetables",
+)
 
 urlpatterns = [path("", include(f"trainees.{area}.urls")) for area in AREAS]
