@@ -242,8 +242,9 @@ PAGES = [
     ("programme_admin", "trainees:session_history", "session_a", LAYOUT + 2),
     ("programme_admin", "trainees:person_history", "person_trainer", LAYOUT + 2),
     # Resources: the page's resources; a resource, its sessions of the next four weeks, its
-    # periods to come, the person's calendar token (Subscribe); the forms. Authorisations with their programmes and people (programme
-    # names in the reader's language: one query for every programme, none in English); the
+    # periods to come, the person's calendar token (Subscribe); the forms. Authorisations with
+    # their programmes and people (programme names in the reader's language: one query for
+    # every programme, none in English); the
     # grant form: trainers, programmes (for the module codes' groups, then the field's choices),
     # module codes.
     ("trainer", "trainees:resource_list", None, LAYOUT + 1),
