@@ -131,14 +131,13 @@ def main(pool_size: int, other_pool_size: int) -> None:
     )
     others = _pool(other, other_pool_size, skip=pool_size + 1) if other is not None else []
     slots, simulator = _schedule_slots(cohort, pool_size)
-    # The timetables' week: the last of the scale year's sessions of the cohort of 100 in the
-    # scale centre, which every scale cohort's sessions book.
+    # The timetables' week: of the last session of the cohort of 100 in the scale centre (which
+    # every scale cohort's sessions book) a week before the pools, which put a session an hour
+    # into the weeks they cover: a week as the scale year lays it out.
     centre = Resource.objects.get(name=SCALE_CENTRE)
-    last = (
-        TrainingSession.objects.filter(cohort=cohort, resources=centre)
-        .order_by("-starts_at")
-        .first()
-    )
+    pooled_from = min(s.starts_at for s in [*sessions, *others])
+    booked = TrainingSession.objects.filter(cohort=cohort, resources=centre).order_by("starts_at")
+    last = booked.filter(starts_at__lt=pooled_from - dt.timedelta(days=7)).last() or booked.first()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # the planner's statistics, after the bulk inserts
     print(
