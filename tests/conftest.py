@@ -319,7 +319,9 @@ def build_world(personas):
         ("a", cohort_a, trainee_a, personas["trainer"]),
         ("b", cohort_b, trainee_b, personas["other_trainer"]),
     ]:
-        session = f.TrainingSessionFactory(cohort=cohort, trainer=trainer)
+        series = f.SessionSeriesFactory(cohort=cohort, trainer=trainer)
+        session = f.TrainingSessionFactory(cohort=cohort, trainer=trainer, series=series)
+        objects[f"series_{key}"] = series
         attendance = f.SessionAttendanceFactory(session=session, trainee=trainee)
         objects[f"session_{key}"] = session
         objects[f"attendance_{key}"] = attendance

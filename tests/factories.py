@@ -158,6 +158,24 @@ class TrainingSessionFactory(DjangoModelFactory):
     status = "completed"
 
 
+class SessionSeriesFactory(DjangoModelFactory):
+    """A series' pattern alone; `series_schedule` writes occurrences, a test may attach some."""
+
+    class Meta:
+        model = "trainees.SessionSeries"
+
+    cohort = factory.SubFactory(CohortFactory)
+    module = factory.LazyAttribute(lambda s: s.cohort.revision.modules.first())
+    trainer = factory.SubFactory(UserFactory, roles=[Role.TRAINER])
+    first_day = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=1))
+    weeks = 1
+    weekdays = 127
+    starts_at_time = dt.time(9)
+    ends_at_time = dt.time(13)
+    time_zone = factory.LazyFunction(timezone.get_current_timezone_name)
+    created_by = factory.SelfAttribute("trainer")
+
+
 class ResourceFactory(DjangoModelFactory):
     class Meta:
         model = "trainees.Resource"

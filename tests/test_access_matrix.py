@@ -169,6 +169,16 @@ WITH_ID = {
         "programme_admin": ("session_b", OK, None, None),
         "operator": ("session_a", OK, None, None),
     },
+    "trainees:series_detail": {
+        "anonymous": ("series_a", LOGIN, None, None),
+        "trainee": ("series_a", OK, "series_b", GONE),
+        "other_trainee": ("series_b", OK, "series_a", GONE),
+        "trainer": ("series_a", OK, "series_b", GONE),
+        "other_trainer": ("series_b", OK, "series_a", GONE),
+        "medic": ("series_a", OK, None, None),
+        "programme_admin": ("series_b", OK, None, None),
+        "operator": ("series_a", OK, None, None),
+    },
     # Medical holds in full are the medical officer's alone; the page refuses everyone else
     # whatever the id, so it confirms nothing.
     "trainees:hold_detail": {
@@ -308,6 +318,11 @@ def writes_training(a: str, b: str, ok: int) -> dict:
 WITH_ID |= {
     "trainees:session_schedule": writes_training("cohort_a", "cohort_b", OK),
     "trainees:session_log": writes_training("session_a", "session_b", OK),
+    # Series: scheduled as a session is; moved or cancelled by the same people (the world's
+    # series has only its held session, so the pages open and refuse to change anything).
+    "trainees:series_schedule": writes_training("cohort_a", "cohort_b", OK),
+    "trainees:series_move": writes_training("series_a", "series_b", OK),
+    "trainees:series_cancel": writes_training("series_a", "series_b", OK),
     # The world's sessions are held: changing or cancelling one leads back to it.
     "trainees:session_edit": writes_training("session_a", "session_b", MOVED),
     "trainees:session_cancel": writes_training("session_a", "session_b", MOVED),

@@ -60,6 +60,7 @@ def grow(world, personas, n):
             cohort=cohort,
             trainer=trainer,
             starts_at=world["session_a"].starts_at - dt.timedelta(days=day + 1),
+            series=world["series_a"],
         )
         attendance = f.SessionAttendanceFactory(session=session, trainee=trainee)
         Measurement.objects.create(
@@ -184,6 +185,13 @@ PAGES = [
     ("trainer", "trainees:session_week", None, LAYOUT + TEXTS + 2),
     # The trainer field renders its choices: two queries.
     ("trainer", "trainees:session_schedule", "cohort_a", LAYOUT + TEXTS + 8),
+    # A series: the series, its occurrences with their resources, whether the person may
+    # change it (no query for a trainee, who trains no cohort).
+    ("trainer", "trainees:series_detail", "series_a", LAYOUT + TEXTS + 4),
+    ("trainee", "trainees:series_detail", "series_a", LAYOUT + TEXTS + 3),
+    ("trainer", "trainees:series_schedule", "cohort_a", LAYOUT + TEXTS + 8),
+    ("trainer", "trainees:series_move", "series_a", LAYOUT + TEXTS + 1),
+    ("trainer", "trainees:series_cancel", "series_a", LAYOUT + TEXTS + 1),
     ("trainer", "trainees:session_log", "session_a", LAYOUT + TEXTS + 9),
     ("programme_admin", "trainees:session_log", "session_a", LAYOUT + TEXTS + 9),
     # The revision, its modules, their competencies, prerequisites, assessments; qualifications.

@@ -59,10 +59,12 @@ from .resources import (
     TrainerAuthorisationQuerySet,
 )
 from .sessions import (
+    WEEKDAY_NAMES,
     SessionAttendance,
     SessionLogDraft,
     SessionLogDraftQuerySet,
     SessionResource,
+    SessionSeries,
     SessionStatus,
     SessionTrainee,
     TrainingSession,
@@ -73,6 +75,7 @@ __all__ = [
     "HOUR",
     "MAX_CAPACITY",
     "METRIC_SPECS",
+    "WEEKDAY_NAMES",
     "AssessmentAllowance",
     "AssessmentAmendment",
     "AssessmentResult",
@@ -103,6 +106,7 @@ __all__ = [
     "SessionLogDraft",
     "SessionLogDraftQuerySet",
     "SessionResource",
+    "SessionSeries",
     "SessionStatus",
     "SessionTrainee",
     "SignatureMeaning",

@@ -167,6 +167,93 @@ m2m_changed.connect(bookings_fill, sender=SessionTrainee, dispatch_uid="bookings
 m2m_changed.connect(bookings_fill, sender=SessionResource, dispatch_uid="bookings_fill_resource")
 
 
+WEEKDAY_NAMES = [
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+]
+
+
+class SessionSeries(models.Model):
+    """A repeating session: the same module for a cohort, led by one trainer, on some days of
+    the week at the same time of day, for a number of weeks (physical conditioning three times
+    a week for twelve weeks). Its occurrences are ordinary sessions (`TrainingSession.series`),
+    written together once every one of them is free; each is then moved or cancelled on its
+    own, or all of them from a date on. The pattern is kept as it was typed, in the time zone
+    of the person who typed it, so that an occurrence keeps its wall-clock time across a change
+    of summer time."""
+
+    MAX_WEEKS = 104
+    MAX_OCCURRENCES = 150
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.PROTECT, related_name="series", verbose_name=_("cohort")
+    )
+    module = models.ForeignKey(
+        Module, on_delete=models.PROTECT, related_name="+", verbose_name=_("module")
+    )
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("trainer"),
+    )
+    first_day = models.DateField(_("first day"))
+    weeks = models.PositiveSmallIntegerField(_("weeks"))
+    # The days of the week as bits, Monday 1, Tuesday 2, ... Sunday 64: 21 is Mon, Wed, Fri.
+    weekdays = models.PositiveSmallIntegerField(_("days of the week"))
+    starts_at_time = models.TimeField(_("starts at"))
+    ends_at_time = models.TimeField(_("ends at"))
+    time_zone = models.CharField(_("time zone"), max_length=64)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("series of sessions")
+        verbose_name_plural = _("series of sessions")
+        ordering = ["-first_day", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weeks__gte=1, weeks__lte=104), name="series_weeks_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(weekdays__gte=1, weekdays__lte=127), name="series_weekdays_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at_time__gt=models.F("starts_at_time")),
+                name="series_ends_after_start",
+                violation_error_message=_("An occurrence must end after it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.module.code} x{self.weeks}w {self.first_day:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("trainees:series_detail", args=[self.pk])
+
+    @property
+    def weekday_numbers(self) -> list[int]:
+        """The days of the week it repeats on, Monday 0 to Sunday 6."""
+        return [day for day in range(7) if self.weekdays & (1 << day)]
+
+    @property
+    def weekday_names(self) -> list[str]:
+        return [str(WEEKDAY_NAMES[day]) for day in self.weekday_numbers]
+
+
 class TrainingSession(models.Model):
     """A scheduled or held session of one module for a cohort, led by a trainer.
 
@@ -211,6 +298,14 @@ class TrainingSession(models.Model):
         help_text=_("Who is expected: the log lists them."),
     )
     cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
+    series = models.ForeignKey(
+        SessionSeries,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+        verbose_name=_("series"),
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = TrainingSessionQuerySet.as_manager()

@@ -8,6 +8,8 @@ times overlap the session's (indexed by person or resource and start).
 
 import datetime as dt
 from collections import defaultdict
+from functools import reduce
+from operator import or_
 
 from django.db.models import Q
 from django.utils import formats, timezone
@@ -57,84 +59,123 @@ def booking_clashes(
     """What keeps the session from its time: field -> one line per clash, naming who or what,
     which session and when. Four queries (trainer, trainees, resources, unavailable periods).
     `session` is the session being changed (its own bookings do not count), or None."""
-    clashes: dict[str, list[str]] = defaultdict(list)
-    own = Q(pk=session.pk) if session and session.pk else Q(pk__in=[])
+    own = [session.pk] if session and session.pk else []
+    return booking_clashes_many(
+        times=[(starts_at, ends_at)],
+        trainer=trainer,
+        trainees=trainees,
+        resources=resources,
+        excluding=own,
+    )[0]
+
+
+def booking_clashes_many(
+    *, times: list[tuple[dt.datetime, dt.datetime]], trainer, trainees, resources, excluding=()
+) -> list[dict[str, list[str]]]:
+    """`booking_clashes` for each of several times the same people and resources would be
+    booked (the occurrences of a series), in the same four queries: for each time, field ->
+    one line per clash. The sessions `excluding` names (being moved) do not count."""
+    found: list[dict[str, list[str]]] = [defaultdict(list) for _time in times]
+    if not times:
+        return []
+    overlapping = reduce(or_, (_overlapping(s, e) for s, e in times))
+    own = Q(pk__in=list(excluding))
     related = ("module__revision", "cohort")
 
-    others = (
-        TrainingSession.objects.filter(_overlapping(starts_at, ends_at), trainer=trainer)
+    others = list(
+        TrainingSession.objects.filter(overlapping, trainer=trainer)
         .filter(status__in=HELD)
         .exclude(own)
         .select_related(*related)
-        .order_by("starts_at")[:SHOWN]
+        .order_by("starts_at")
     )
-    for other in others:
-        clashes["trainer"].append(
-            _("%(trainer)s leads %(session)s.")
-            % {"trainer": trainer, "session": _session_named(other)}
-        )
+    for index, (starts_at, ends_at) in enumerate(times):
+        for other in _within(others, starts_at, ends_at)[:SHOWN]:
+            found[index]["trainer"].append(
+                _("%(trainer)s leads %(session)s.")
+                % {"trainer": trainer, "session": _session_named(other)}
+            )
 
     trainee_ids = [t.pk for t in trainees]
     if trainee_ids:
-        rows = (
+        rows = list(
             SessionTrainee.objects.filter(
-                _overlapping(starts_at, ends_at),
-                trainee__in=trainee_ids,
-                session__status__in=HELD,
+                overlapping, trainee__in=trainee_ids, session__status__in=HELD
             )
             .exclude(session__in=TrainingSession.objects.filter(own))
             .select_related("trainee__user", *(f"session__{r}" for r in related))
-            .order_by("trainee__user__display_name", "starts_at")[: SHOWN * len(trainee_ids)]
+            .order_by("trainee__user__display_name", "starts_at")
         )
-        for row in rows:
-            clashes["trainees"].append(
-                _("%(trainee)s is expected at %(session)s.")
-                % {"trainee": row.trainee.user, "session": _session_named(row.session)}
-            )
+        for index, (starts_at, ends_at) in enumerate(times):
+            shown = defaultdict(int)
+            for row in _within(rows, starts_at, ends_at):
+                shown[row.trainee_id] += 1
+                if shown[row.trainee_id] <= SHOWN:
+                    found[index]["trainees"].append(
+                        _("%(trainee)s is expected at %(session)s.")
+                        % {"trainee": row.trainee.user, "session": _session_named(row.session)}
+                    )
 
     resources = list(resources)
     if resources:
         rows = list(
             SessionResource.objects.filter(
-                _overlapping(starts_at, ends_at),
-                resource__in=resources,
-                session__status__in=HELD,
+                overlapping, resource__in=resources, session__status__in=HELD
             )
             .exclude(session__in=TrainingSession.objects.filter(own))
             .select_related(*(f"session__{r}" for r in related))
             .order_by("starts_at")
         )
-        by_resource = defaultdict(list)
-        for row in rows:
-            by_resource[row.resource_id].append(row)
-        for resource in resources:
-            booked = by_resource.get(resource.pk, [])
-            # Full when, at some moment of the new session, `capacity` others already use it.
-            overlap = [(max(r.starts_at, starts_at), min(r.ends_at, ends_at)) for r in booked]
-            if booked and _most_at_once(overlap) >= resource.capacity:
-                for row in booked[:SHOWN]:
-                    clashes["resources"].append(
-                        _("%(resource)s is booked for %(session)s.")
-                        % {"resource": resource, "session": _session_named(row.session)}
-                    )
-        closed = ResourceUnavailability.objects.filter(
-            _overlapping(starts_at, ends_at), resource__in=resources
-        ).select_related("resource")
-        for period in closed.order_by("starts_at")[: SHOWN * len(resources)]:
-            clashes["resources"].append(
-                _("%(resource)s is unavailable %(when)s: %(reason)s")
-                % {
-                    "resource": period.resource,
-                    "when": span(period.starts_at, period.ends_at),
-                    "reason": period.reason,
-                }
+        closed = list(
+            ResourceUnavailability.objects.filter(overlapping, resource__in=resources)
+            .select_related("resource")
+            .order_by("starts_at")
+        )
+        for index, (starts_at, ends_at) in enumerate(times):
+            _resource_clashes(
+                found[index]["resources"],
+                resources=resources,
+                rows=_within(rows, starts_at, ends_at),
+                closed=_within(closed, starts_at, ends_at),
+                starts_at=starts_at,
+                ends_at=ends_at,
             )
-        for resource in resources:
-            if resource.retired_on is not None:
-                clashes["resources"].append(
-                    _("%(resource)s is retired and cannot be booked.") % {"resource": resource}
+    return [{field: lines for field, lines in clashes.items() if lines} for clashes in found]
+
+
+def _within(rows, starts_at, ends_at) -> list:
+    """The rows (with their own starts_at and ends_at) that overlap the time."""
+    return [row for row in rows if row.starts_at < ends_at and row.ends_at > starts_at]
+
+
+def _resource_clashes(lines, *, resources, rows, closed, starts_at, ends_at) -> None:
+    by_resource = defaultdict(list)
+    for row in rows:
+        by_resource[row.resource_id].append(row)
+    for resource in resources:
+        booked = by_resource.get(resource.pk, [])
+        # Full when, at some moment of the new session, `capacity` others already use it.
+        overlap = [(max(r.starts_at, starts_at), min(r.ends_at, ends_at)) for r in booked]
+        if booked and _most_at_once(overlap) >= resource.capacity:
+            for row in booked[:SHOWN]:
+                lines.append(
+                    _("%(resource)s is booked for %(session)s.")
+                    % {"resource": resource, "session": _session_named(row.session)}
                 )
-    return dict(clashes)
+    for period in closed[: SHOWN * len(resources)]:
+        lines.append(
+            _("%(resource)s is unavailable %(when)s: %(reason)s")
+            % {
+                "resource": period.resource,
+                "when": span(period.starts_at, period.ends_at),
+                "reason": period.reason,
+            }
+        )
+    for resource in resources:
+        if resource.retired_on is not None:
+            lines.append(
+                _("%(resource)s is retired and cannot be booked.") % {"resource": resource}
+            )
 
 
 def resources_locked(resources) -> list[Resource]:
@@ -225,4 +266,28 @@ def scheduling_warnings(
                     "day": formats.date_format(day, "SHORT_DATE_FORMAT"),
                 }
             )
+    return warnings
+
+
+def holds_during(*, trainees, first: dt.date, last: dt.date) -> list[str]:
+    """A warning for each trainee on a medical hold at some time from `first` to `last` (the
+    days of a series), in one query."""
+    if not trainees:
+        return []
+    names = {t.pk: t.user for t in trainees}
+    holds = (
+        MedicalHold.objects.filter(trainee__in=list(names), opened_on__lte=last)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=first))
+        .order_by("opened_on")
+        .values_list("trainee_id", "opened_on")
+    )
+    warnings = []
+    for trainee_id, opened_on in holds:
+        warnings.append(
+            _("%(trainee)s is on a medical hold from %(day)s, during the series.")
+            % {
+                "trainee": names[trainee_id],
+                "day": formats.date_format(max(opened_on, first), "SHORT_DATE_FORMAT"),
+            }
+        )
     return warnings

@@ -12,13 +12,16 @@ from curriculum.models import Module
 from curriculum.texts import behaviours_html, code_title, text_local
 from trainees.models import (
     METRIC_SPECS,
+    WEEKDAY_NAMES,
     Cohort,
     Metric,
     Resource,
     SessionAttendance,
+    SessionSeries,
     Trainee,
     TrainingSession,
 )
+from trainees.sessions.series import occurrence_count_refusal, occurrences_counted
 from trainees.sessions.services import AttendanceEntry
 from trainingtracker import inputs
 from trainingtracker.helpers import (
@@ -64,12 +67,11 @@ class _SessionTimesForm(SubmittedOnceForm):
         return data
 
 
-class SessionForm(_SessionTimesForm):
-    """Schedule a session for a cohort, or change one that is still scheduled."""
+class _BookingForm(SubmittedOnceForm):
+    """What a session and a series book alike: the module, resources, roster and notes, and a
+    programme admin's reason to go on despite the warnings."""
 
     module = IdChoiceField(queryset=Module.objects.none(), label=_("Module"))
-    starts_at = DateTimeLocalField(label=_("Starts"))
-    ends_at = DateTimeLocalField(label=_("Ends"))
     resources = IdMultipleChoiceField(
         queryset=Resource.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -86,8 +88,6 @@ class SessionForm(_SessionTimesForm):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    version = inputs.IntegerField(widget=forms.HiddenInput, required=False)
-
     override_reason = forms.CharField(
         label=_("Reason to schedule despite the warnings"),
         required=False,
@@ -110,6 +110,165 @@ class SessionForm(_SessionTimesForm):
             del self.fields["override_reason"]
         self.helper = FormHelper(self)
         self.helper.add_input(Submit("save", submit_label, css_class="w-100 w-sm-auto"))
+
+
+class SessionForm(_BookingForm):
+    """Schedule a session for a cohort, or change one that is still scheduled."""
+
+    field_order = [
+        "module",
+        "starts_at",
+        "ends_at",
+        "resources",
+        "trainees",
+        "notes",
+        "version",
+        "override_reason",
+    ]
+
+    starts_at = DateTimeLocalField(label=_("Starts"))
+    ends_at = DateTimeLocalField(label=_("Ends"))
+    version = inputs.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        data = super().clean()
+        ends_after_check(
+            self,
+            data,
+            start="starts_at",
+            end="ends_at",
+            model=TrainingSession,
+            constraint="session_ends_after_start",
+        )
+        return data
+
+
+WEEKDAYS = list(enumerate(WEEKDAY_NAMES))
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class SeriesForm(_BookingForm):
+    """Schedule a repeating session: days of the week, a time of day, a number of weeks."""
+
+    field_order = [
+        "module",
+        "first_day",
+        "weekdays",
+        "starts",
+        "ends",
+        "weeks",
+        "resources",
+        "trainees",
+        "notes",
+        "override_reason",
+    ]
+
+    first_day = inputs.DateField(
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The series starts on this day or the first chosen day of the week after."),
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Days of the week"),
+    )
+    starts = forms.TimeField(label=_("Starts at"), widget=TIME_INPUT)
+    ends = forms.TimeField(label=_("Ends at"), widget=TIME_INPUT)
+    weeks = inputs.IntegerField(
+        label=_("For how many weeks"), min_value=1, max_value=SessionSeries.MAX_WEEKS
+    )
+
+    def clean(self):
+        data = super().clean()
+        ends_after_check(
+            self,
+            data,
+            start="starts",
+            end="ends",
+            model=SessionSeries,
+            constraint="series_ends_after_start",
+        )
+        if data.get("first_day") and data.get("weeks") and data.get("weekdays"):
+            count = occurrences_counted(
+                first_day=data["first_day"], weeks=data["weeks"], weekdays=self.weekday_bits
+            )
+            if refusal := occurrence_count_refusal(count):
+                self.add_error("weeks", refusal)
+        return data
+
+    @property
+    def weekday_bits(self) -> int:
+        return sum(1 << day for day in self.cleaned_data["weekdays"])
+
+
+class SeriesCancelForm(forms.Form):
+    """Cancel a series' occurrences from a date on."""
+
+    from_day = inputs.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.add_input(
+            Submit(
+                "cancel",
+                _("Cancel these occurrences"),
+                css_class="btn-danger w-100 w-sm-auto",
+            )
+        )
+
+
+class SeriesMoveForm(forms.Form):
+    """Move a series' occurrences from a date on: another time of day, days earlier or later."""
+
+    from_day = inputs.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    days = inputs.IntegerField(
+        label=_("Days later (or earlier, below zero)"),
+        min_value=-6,
+        max_value=6,
+        initial=0,
+    )
+    starts = forms.TimeField(label=_("Starts at"), widget=TIME_INPUT)
+    ends = forms.TimeField(label=_("Ends at"), widget=TIME_INPUT)
+    override_reason = forms.CharField(
+        label=_("Reason to schedule despite the warnings"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when the move shows warnings; each occurrence's history keeps it."),
+    )
+
+    def __init__(self, *args, overrides: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not overrides:
+            del self.fields["override_reason"]
+        self.helper = FormHelper(self)
+        self.helper.add_input(
+            Submit("move", _("Move these occurrences"), css_class="w-100 w-sm-auto")
+        )
+
+    def clean(self):
+        data = super().clean()
+        ends_after_check(
+            self,
+            data,
+            start="starts",
+            end="ends",
+            model=SessionSeries,
+            constraint="series_ends_after_start",
+        )
+        return data
 
 
 def resource_label(resource: Resource) -> str:

@@ -218,12 +218,34 @@ def session_week(request):
     )
 
 
-def _session_form(request, cohort, **kwargs):
-    trainees = (
+def _cohort_roster(request, cohort):
+    """Who may be expected at the cohort's sessions: its trainees in training."""
+    return (
         Trainee.objects.visible_to(request.user)
         .filter(cohort=cohort, status=Trainee.Status.IN_TRAINING)
         .select_related("user")
     )
+
+
+def _roster_field(form) -> None:
+    """The cohort is expected, but not whoever is on a medical hold today (scheduling them
+    would only end in the hold's warning); their names say why."""
+    roster = list(form.fields["trainees"].queryset)
+    on_hold = set(
+        MedicalHold.objects.open()
+        .filter(trainee__in=roster, opened_on__lte=timezone.localdate())
+        .values_list("trainee_id", flat=True)
+    )
+    form.fields["trainees"].initial = [t for t in roster if t.pk not in on_hold]
+    form.fields["trainees"].label_from_instance = lambda t: (
+        _("%(name)s (medical hold)") % {"name": t.user.display_name}
+        if t.pk in on_hold
+        else t.user.display_name
+    )
+
+
+def _session_form(request, cohort, **kwargs):
+    trainees = _cohort_roster(request, cohort)
     return SessionForm(
         request.POST or None,
         cohort=cohort,
@@ -268,20 +290,7 @@ def session_schedule(request, pk: int):
     # The helper's layout was built from the form's own fields: show the trainer after the times.
     layout = form.helper.layout.fields
     layout.insert(layout.index("ends_at") + 1, "trainer")
-    # The cohort is expected, but not whoever is on a medical hold today (scheduling them
-    # would only end in the hold's warning); their names say why.
-    roster = list(form.fields["trainees"].queryset)
-    on_hold = set(
-        MedicalHold.objects.open()
-        .filter(trainee__in=roster, opened_on__lte=timezone.localdate())
-        .values_list("trainee_id", flat=True)
-    )
-    form.fields["trainees"].initial = [t for t in roster if t.pk not in on_hold]
-    form.fields["trainees"].label_from_instance = lambda t: (
-        _("%(name)s (medical hold)") % {"name": t.user.display_name}
-        if t.pk in on_hold
-        else t.user.display_name
-    )
+    _roster_field(form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
