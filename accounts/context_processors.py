@@ -17,6 +17,12 @@ _SECTIONS = [
         _("Resources"),
     ),
     ("accounts.view_own_progress", "trainees:trainee_home", _("My progress")),
+    # Whoever has sessions: a trainer those they lead, a trainee those they are expected at.
+    (
+        ("accounts.log_training", "accounts.view_own_progress"),
+        "trainees:my_timetable",
+        _("My timetable"),
+    ),
     ("accounts.manage_curriculum", "notifications:reminder_settings", _("Reminders")),
 ]
 

@@ -454,6 +454,19 @@ def measure(args, levels, prepared, tmp) -> dict:
             False,
         ),
     }
+    # Timetables (issue 29): a week of the scale centre (every scale cohort's sessions book it)
+    # and of the cohort of 100, the week of its last session, as the scale trainer.
+    week = f"?view=week&on={prepared['timetable_on']}"
+    scenarios["timetable_resource_week"] = (
+        trainer,
+        f"/resources/{prepared['timetable_resource']}/timetable/{week}",
+        False,
+    )
+    scenarios["timetable_cohort_week"] = (
+        trainer,
+        f"/cohorts/{prepared['cohort_pk']}/timetable/{week}",
+        False,
+    )
     tokens = {"api_sessions": prepared["api_token"]}
     chosen = [s for s in args.pages.split(",") if s] or list(scenarios)
     for base in ("sign_in", "trivial"):

@@ -16,7 +16,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from api.services import access_token_create  # noqa: E402
-from demo.scale import BIG_COHORT, SCALE_TRAINER  # noqa: E402
+from demo.scale import BIG_COHORT, SCALE_CENTRE, SCALE_TRAINER  # noqa: E402
 from trainees.models import (  # noqa: E402
     Cohort,
     MedicalHold,
@@ -131,6 +131,13 @@ def main(pool_size: int, other_pool_size: int) -> None:
     )
     others = _pool(other, other_pool_size, skip=pool_size + 1) if other is not None else []
     slots, simulator = _schedule_slots(cohort, pool_size)
+    # The timetables' week: of the last session of the cohort of 100 in the scale centre (which
+    # every scale cohort's sessions book) a week before the pools, which put a session an hour
+    # into the weeks they cover: a week as the scale year lays it out.
+    centre = Resource.objects.get(name=SCALE_CENTRE)
+    pooled_from = min(s.starts_at for s in [*sessions, *others])
+    booked = TrainingSession.objects.filter(cohort=cohort, resources=centre).order_by("starts_at")
+    last = booked.filter(starts_at__lt=pooled_from - dt.timedelta(days=7)).last() or booked.first()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # the planner's statistics, after the bulk inserts
     print(
@@ -159,6 +166,10 @@ def main(pool_size: int, other_pool_size: int) -> None:
                     .values_list("pk", flat=True)
                 ),
                 "schedule_slots": slots,
+                "timetable_resource": centre.pk,
+                "timetable_on": timezone.localdate(
+                    last.starts_at, last.trainer.time_zone
+                ).isoformat(),
             }
         )
     )

@@ -49,6 +49,7 @@ SCALE_PROGRAMME_CODE = "scale-bench"
 SCALE_PREFIX = "scale-"
 SCALE_TRAINER = "scale-trainer"
 BIG_COHORT = "Scale cohort of 100"
+SCALE_CENTRE = "Scale training centre"  # the resource every scale session books
 MODULE_COUNT = 60
 COHORT_SIZE = 20
 BIG_COHORT_SIZE = 100
@@ -146,7 +147,7 @@ class _ScaleBuilder:
         # The year ends before this week, whatever today is (`demo.plan.scale_calendar`).
         self.starts_on, self.days = scale_calendar(today=today)
         self.centre, _created = Resource.objects.get_or_create(
-            name="Scale training centre",
+            name=SCALE_CENTRE,
             defaults={"kind": ResourceKind.CLASSROOM, "capacity": MAX_CAPACITY},
         )
 

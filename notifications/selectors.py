@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -212,6 +212,21 @@ def calendar_sessions(*, user) -> list[TrainingSession]:
         .select_related("module", "cohort")
         .prefetch_related("resources")
         .order_by("starts_at")
+    )
+
+
+def calendar_resource_sessions(*, user, resource) -> list[TrainingSession]:
+    """The sessions booking `resource` from 90 days back, cancelled ones included, each with
+    `openable`: whether `user` may open it (the resource's page shows every booking, and links
+    those)."""
+    since = timezone.now() - dt.timedelta(days=90)
+    visible = TrainingSession.objects.visible_to(user)
+    return list(
+        TrainingSession.objects.filter(resources=resource, starts_at__gte=since)
+        .annotate(openable=Exists(visible.filter(pk=OuterRef("pk"))))
+        .select_related("module", "cohort")
+        .prefetch_related("resources")
+        .order_by("starts_at", "pk")
     )
 
 

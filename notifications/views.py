@@ -1,5 +1,6 @@
 """Notification pages: the list and marking read, the reminders' lead times and the scheduled
-jobs (programme admins), the calendar feed's token (everyone's own) and the feed itself."""
+jobs (programme admins), the calendar feed's token (everyone's own), the feed itself and a
+resource's feed under the same token."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
@@ -10,8 +11,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from trainees.access import SEES_RESOURCES
+from trainees.models import Resource
+
 from . import selectors, services
 from .calendar import calendar_feed as feed_build
+from .calendar import resource_calendar_feed as resource_calendar_feed_build
 from .delivery import render_summary
 from .forms import ReminderSettingsForm
 from .models import CalendarToken, Notification, ReminderSettings
@@ -90,6 +95,17 @@ def calendar_token_revoke(request):
 @login_not_required
 def calendar_feed(request, token: str):
     """The feed: the only page open without signing in, to whoever holds the secret token."""
+    return _feed_response(feed_build(user=_token_holder(token)))
+
+
+def _feed_response(feed: bytes) -> HttpResponse:
+    response = HttpResponse(feed, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _token_holder(token: str):
+    """The active person whose token this is, or 404: a revoked or made-up token opens nothing."""
     found = (
         CalendarToken.objects.active()
         .select_related("user")
@@ -98,8 +114,15 @@ def calendar_feed(request, token: str):
     )
     if found is None:
         raise Http404
-    response = HttpResponse(
-        feed_build(user=found.user), content_type="text/calendar; charset=utf-8"
-    )
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return found.user
+
+
+@login_not_required
+def resource_calendar_feed(request, token: str, pk: int):
+    """A resource's bookings under the person's calendar token: a resource they may read (staff,
+    as the resource pages), else not found (a feed confirms nothing)."""
+    user = _token_holder(token)
+    if not any(user.has_perm(perm) for perm in SEES_RESOURCES):
+        raise Http404
+    resource = get_object_or_404(Resource.objects.visible_to(user), pk=pk)
+    return _feed_response(resource_calendar_feed_build(user=user, resource=resource))

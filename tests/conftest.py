@@ -411,6 +411,7 @@ def build_world(personas):
     )
     # People, for the people pages.
     objects["person_trainer"] = personas["trainer"]
+    objects["person_other_trainer"] = personas["other_trainer"]
     objects["person_operator"] = personas["operator"]
     return objects
 

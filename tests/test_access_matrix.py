@@ -99,6 +99,10 @@ EXPECTED = {
     "notifications:jobs": each(FORBIDDEN, programme_admin=OK, operator=OK),
     # Open without signing in, to the holder of a token; a made-up token is not found.
     "calendar_feed": each(GONE, anonymous=GONE),
+    "resource_calendar_feed": each(GONE, anonymous=GONE),
+    # One's own timetable: a trainer's (programme admins lead sessions too) or a trainee's;
+    # without the world nobody is enrolled (404); the medical officer has no sessions (403).
+    "trainees:my_timetable": each(MOVED, trainee=GONE, other_trainee=GONE, medic=FORBIDDEN),
     # Resources: every staff role reads them, programme admins change them; who may instruct
     # what, trainers and programme admins read, programme admins grant.
     "trainees:resource_list": each(OK, trainee=FORBIDDEN, other_trainee=FORBIDDEN),
@@ -454,6 +458,33 @@ WITH_ID.update(
     }
 )
 
+# Timetables. A cohort's: its trainees, its trainers, the staff who see every cohort. A
+# trainee's follows their record. A trainer's: their own, and anyone's who trains for those who
+# see every session; the operator (no trainer) is not found.
+WITH_ID |= {
+    "trainees:cohort_timetable": {
+        "anonymous": ("cohort_a", LOGIN, None, None),
+        "trainee": ("cohort_a", OK, "cohort_b", GONE),
+        "other_trainee": ("cohort_b", OK, "cohort_a", GONE),
+        "trainer": ("cohort_a", OK, "cohort_b", GONE),
+        "other_trainer": ("cohort_b", OK, "cohort_a", GONE),
+        "medic": ("cohort_a", OK, None, None),
+        "programme_admin": ("cohort_b", OK, None, None),
+        "operator": ("cohort_a", OK, None, None),
+    },
+    "trainees:trainee_timetable": WITH_ID["trainees:trainee_detail"],
+    "trainees:trainer_timetable": {
+        "anonymous": ("person_trainer", LOGIN, None, None),
+        "trainee": (None, None, "person_trainer", GONE),
+        "other_trainee": (None, None, "person_other_trainer", GONE),
+        "trainer": ("person_trainer", OK, "person_other_trainer", GONE),
+        "other_trainer": ("person_other_trainer", OK, "person_trainer", GONE),
+        "medic": ("person_trainer", OK, None, None),
+        "programme_admin": ("person_other_trainer", OK, "person_operator", GONE),
+        "operator": ("person_trainer", OK, None, None),
+    },
+}
+
 # Resources are the centre's, not a cohort's: every staff role opens each one (none is
 # unseen), trainees are refused whatever the id; the writes are the programme admins'. Removing
 # a period and withdrawing an authorisation are POSTs: the admins' GET is 405.
@@ -469,6 +500,7 @@ def admins_post(seen: str) -> dict:
 
 WITH_ID |= {
     "trainees:resource_detail": only(STAFF, "resource"),
+    "trainees:resource_timetable": only(STAFF, "resource"),
     "trainees:resource_edit": only(ADMINS, "resource"),
     "trainees:resource_retire": only(ADMINS, "resource"),
     "trainees:unavailability_add": only(ADMINS, "resource"),
@@ -691,7 +723,11 @@ def test_every_url_has_expectations():
     assert not stale, f"Expectations for URLs that no longer exist: {sorted(stale)}"
     for name, by_persona in [*EXPECTED.items(), *WITH_ID.items()]:
         assert set(by_persona) == set(PERSONAS), name
-    routes_with_ids = {name for route, name in ALL_PATTERNS if "<int:" in route}
+    # A feed named by a token and an id is opened by its token (tests/notifications): as a page,
+    # a made-up token is not found whatever the id.
+    routes_with_ids = {
+        name for route, name in ALL_PATTERNS if "<int:" in route and "<token:" not in route
+    }
     assert routes_with_ids - {n for n in routes_with_ids if n.startswith(ADMIN_PREFIXES)} == set(
         WITH_ID
     )

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import JobRun, Notification
+from notifications.models import CalendarToken, JobRun, Notification
 from tests import factories as f
 from tests.api.conftest import bearer
 from trainees.models import (
@@ -250,12 +250,13 @@ PAGES = [
     ("programme_admin", "trainees:session_history", "session_a", LAYOUT + 2),
     ("programme_admin", "trainees:person_history", "person_trainer", LAYOUT + 2),
     # Resources: the page's resources; a resource, its sessions of the next four weeks, its
-    # periods to come; the forms. Authorisations with their programmes and people (programme
-    # names in the reader's language: one query for every programme, none in English); the
+    # periods to come, the person's calendar token (Subscribe); the forms. Authorisations with
+    # their programmes and people (programme names in the reader's language: one query for
+    # every programme, none in English); the
     # grant form: trainers, programmes (for the module codes' groups, then the field's choices),
     # module codes.
     ("trainer", "trainees:resource_list", None, LAYOUT + 1),
-    ("medic", "trainees:resource_detail", "resource", LAYOUT + TEXTS + 3),
+    ("medic", "trainees:resource_detail", "resource", LAYOUT + TEXTS + 4),
     ("programme_admin", "trainees:resource_edit", "resource", LAYOUT + 1),
     ("programme_admin", "trainees:unavailability_add", "resource", LAYOUT + 1),
     ("programme_admin", "trainees:resource_retire", "resource", LAYOUT + 1),
@@ -263,6 +264,14 @@ PAGES = [
     ("programme_admin", "trainees:resource_history", "resource", LAYOUT + 2),
     ("trainer", "trainees:authorisation_list", None, LAYOUT + 1),
     ("programme_admin", "trainees:authorisation_grant", None, LAYOUT + 4),
+    # Timetables, a week each: the subject through its gate, the sessions (with module, cohort
+    # and trainer), their resources; a resource's, the person's calendar token (Subscribe).
+    ("trainee", "trainees:cohort_timetable", "cohort_a", LAYOUT + TEXTS + 3),
+    ("trainer", "trainees:cohort_timetable", "cohort_a", LAYOUT + TEXTS + 3),
+    ("trainee", "trainees:trainee_timetable", "trainee_a", LAYOUT + TEXTS + 3),
+    ("trainer", "trainees:trainer_timetable", "person_trainer", LAYOUT + TEXTS + 3),
+    ("programme_admin", "trainees:trainer_timetable", "person_trainer", LAYOUT + TEXTS + 3),
+    ("medic", "trainees:resource_timetable", "resource", LAYOUT + TEXTS + 4),
     # A download: the trainee, then one query per kind of record (13 in all).
     ("trainee", "trainees:my_records", None, LAYOUT + 13),
 ]
@@ -344,6 +353,23 @@ class TestEveryPage:
         with django_assert_num_queries(queries):
             response = api.get(url, {"page_size": 200})
         assert response.status_code == 200, response.content
+
+    # A resource's calendar feed (a year's bookings of the hall by cohort A, ten times more in
+    # the larger world): the token and its person, the person's permissions, the resource,
+    # the sessions (whether the person may open each, in the same query), their resources,
+    # the cohort names' texts.
+    def test_a_resources_feed_costs_the_same_with_ten_times_the_data(
+        self, grown, db, django_assert_num_queries
+    ):
+        personas, world = grown
+        token = CalendarToken.objects.get_or_create(user=personas["trainer"], revoked_at=None)[
+            0
+        ].token
+        url = reverse("resource_calendar_feed", args=[token, world["resource"].pk])
+        with django_assert_num_queries(6):
+            response = Client().get(url)
+        assert response.status_code == 200
+        assert response.content.count(b"BEGIN:VEVENT") >= 2
 
 
 def test_the_sign_in_page_needs_no_query(client, db, django_assert_num_queries):

@@ -31,6 +31,7 @@ ANONYMOUS_ALLOWED = {
     "accounts:second_factor_setup",
     # The personal calendar feed: its secret token is the only way in.
     "calendar_feed",
+    "resource_calendar_feed",
     # The API's schema and documentation page describe no one's records.
     "api:schema",
     "api:docs",

@@ -13,6 +13,7 @@ AREAS = (
     "records",
     "resources",
     "imports",
+    "timetables",
 )
 
 urlpatterns = [path("", include(f"trainees.{area}.urls")) for area in AREAS]

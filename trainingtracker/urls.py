@@ -19,6 +19,12 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     # The personal calendar feed: open without signing in, to the holder of its secret token.
     path("calendar/<token:token>.ics", notification_views.calendar_feed, name="calendar_feed"),
+    # A resource's bookings, under the same token (for those who may read the resource).
+    path(
+        "calendar/<token:token>/resources/<int:pk>.ics",
+        notification_views.resource_calendar_feed,
+        name="resource_calendar_feed",
+    ),
     path("reports/", include("reports.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),

@@ -93,6 +93,10 @@ PAGES = [
     ("trainees:unavailability_add", "programme_admin", "resource"),
     ("trainees:authorisation_list", "programme_admin", None),
     ("trainees:authorisation_grant", "programme_admin", None),
+    # Timetables: a cohort's as its trainee sees it, a trainer's own, a resource's.
+    ("trainees:cohort_timetable", "trainee", "cohort_a"),
+    ("trainees:trainer_timetable", "trainer", "person_trainer"),
+    ("trainees:resource_timetable", "medic", "resource"),
     # API tokens (the person's and, for an admin, the people's) and the API's documentation.
     ("api:tokens", "programme_admin", None),
     ("api:docs", "trainer", None),

@@ -108,6 +108,13 @@ NOT_FORMS = {
     "healthz",  # GET only
     "liveness",
     "calendar_feed",  # a GET with a token
+    "resource_calendar_feed",
+    # The timetables: GET pages (their query parameters: test_hostile_reach.py).
+    "trainees:my_timetable",
+    "trainees:cohort_timetable",
+    "trainees:trainee_timetable",
+    "trainees:trainer_timetable",
+    "trainees:resource_timetable",
     "trainees:cohort_board_csv",  # downloads
     "trainees:transcript_pdf",
     "trainees:my_records",

@@ -73,7 +73,7 @@ VALUE = st.one_of(
     st.integers().map(str),
 )
 # The query parameters the app reads (grep request.GET), and a few it does not.
-QUERY_NAMES = ["week", "when", "page", "category", "definition", "revision", "next", "on"]
+QUERY_NAMES = ["week", "when", "page", "category", "definition", "revision", "next", "on", "view"]
 QUERY_NAMES += ["date", "from", "to", "q", "id", "format", "x"]
 
 
@@ -114,7 +114,7 @@ def _pages():
     for _route, name in ALL_PATTERNS:
         if name not in WITH_ID and name not in EXPECTED:
             continue
-        if name in {"set_language", "calendar_feed", "accounts:logout"}:
+        if name in {"set_language", "calendar_feed", "resource_calendar_feed", "accounts:logout"}:
             continue
         who = _user_of(name)
         if who:
@@ -213,9 +213,12 @@ def test_ids_past_every_column_in_a_url_are_not_found(request, personas, world):
         count += 1
         response = Client().get(f"/calendar/{_encoded(value)}.ics")
         assert response.status_code < 500
+        response = Client().get(f"/calendar/{_encoded(value)}/resources/1.ics")
+        assert response.status_code < 500
 
     token()
-    record(request, "url", pages=[n for n, _p in pages] + ["calendar_feed"], examples=count)
+    feeds = ["calendar_feed", "resource_calendar_feed"]
+    record(request, "url", pages=[n for n, _p in pages] + feeds, examples=count)
 
 
 def test_hostile_drafts_never_break_the_session_log(request, trainer, world):

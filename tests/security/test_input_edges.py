@@ -509,3 +509,22 @@ def test_a_past_sessions_csv_reads_old_mac_line_endings(world, programme_admin, 
     response = _import_past(client, world, "\r".join([PAST_HEADER, row, row.replace("S1", "S2")]))
     assert response.status_code == 200
     assert response.context["check"].rows_read == 2
+
+
+@pytest.mark.parametrize("pk", ["9223372036854775808", "2147483648", "0"])
+def test_a_resource_feed_past_any_id_is_not_found(world, trainer, client, pk):
+    from notifications.models import CalendarToken
+
+    token = CalendarToken.objects.create(user=trainer).token
+    assert client.get(f"/calendar/{token}/resources/{pk}.ics").status_code == 404
+
+
+@pytest.mark.parametrize("on", ["9999-12-27", "0001-01-01", "1-01-01", "2026-13-40", "\x00"])
+def test_a_timetable_answers_any_day(world, trainer, client, on):
+    client.force_login(trainer)
+    for view in ("day", "week", "\x00"):
+        response = client.get(
+            reverse("trainees:cohort_timetable", args=[world["cohort_a"].pk]),
+            {"on": on, "view": view},
+        )
+        assert response.status_code == 200
