@@ -37,6 +37,9 @@ def _session_event(session, *, uid: str, stamp: dt.datetime, link: bool = True) 
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
+    # Each change of the session raises its version: a calendar takes the higher SEQUENCE as
+    # the newer event (RFC 5545 3.8.7.4), so a move or a cancellation replaces the old one.
+    event.add("sequence", session.version - 1)
     event.add("dtstart", session.starts_at)
     event.add("dtend", session.ends_at)
     event.add("summary", code_title(session.module))

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from curriculum.models import AssessmentDefinition, Module, Qualification
 from curriculum.texts import text_plain
+from trainingtracker.helpers import span
 
 from .delivery import Rendered, rendered_notice, renderer
 
@@ -152,5 +153,62 @@ def debrief_pending(recipient, params: dict) -> Rendered:
             % names
         ],
         in_app=_("Acknowledge your debrief for %(assessment)s.") % names,
+        url=params["url"],
+    )
+
+
+def _span(starts: str, ends: str) -> str:
+    return span(parse_datetime(starts), parse_datetime(ends))
+
+
+@renderer("timetable_changed")
+def timetable_changed(recipient, params: dict) -> Rendered:
+    """A session moved, changed or cancelled, or a trainee added to or taken off it; a series'
+    occurrences moved or cancelled from a date on, in one notice."""
+    count = params["count"]
+    names = {
+        "module": f"{params['module_code']} {_title(params, Module, 'module')}",
+        "when": _span(params["starts_at"], params["ends_at"]),
+        "was": _span(params["was_starts_at"], params["was_ends_at"]),
+        "last": _when(params["last_starts_at"]),
+        "count": count,
+    }
+    change = params["change"]
+    if change == "moved" and count > 1:
+        line = ngettext(
+            "%(count)d session of %(module)s has moved, from %(was)s on. The first is now "
+            "%(when)s, the last on %(last)s.",
+            "%(count)d sessions of %(module)s have moved, from %(was)s on. The first is now "
+            "%(when)s, the last on %(last)s.",
+            count,
+        )
+    elif change == "moved":
+        line = _("%(module)s has moved from %(was)s to %(when)s.")
+    elif change == "cancelled" and count > 1:
+        line = ngettext(
+            "%(count)d session of %(module)s is cancelled, from %(when)s to %(last)s.",
+            "%(count)d sessions of %(module)s are cancelled, from %(when)s to %(last)s.",
+            count,
+        )
+    elif change == "cancelled":
+        line = _("%(module)s, %(when)s, is cancelled.")
+    elif change == "added":
+        line = _("You are now expected at %(module)s, %(when)s.")
+    elif change == "removed":
+        line = _("You are no longer expected at %(module)s, %(when)s.")
+    else:
+        line = _("%(module)s, %(when)s, has changed.")
+    line %= names
+    lines = [line]
+    if params["places"] and change not in ("cancelled", "removed"):
+        lines.append(_("Places: %(places)s") % {"places": params["places"]})
+    if params["reason"]:
+        lines.append(_("Reason: %(reason)s") % {"reason": params["reason"]})
+    lines.append(_("Changed by %(name)s.") % {"name": params["by"]})
+    return rendered_notice(
+        recipient=recipient,
+        subject=_("Timetable change: %(module)s") % names,
+        lines=lines,
+        in_app=line,
         url=params["url"],
     )

@@ -31,7 +31,9 @@ from trainees.sessions.services import (
     SchedulingWarnings,
     _book,
     _roster_check,
+    timetable_change_tell,
 )
+from trainees.signals import ChangeKind
 from trainingtracker.helpers import refused_when_raced
 
 DATES_NAMED = 10  # clashing dates named in a refusal; the rest are counted
@@ -301,7 +303,25 @@ def series_cancel_from(
         session.cancellation_reason = reason
         session._history_user, session._change_reason = by, reason
         session.save()
+    _series_tell(ChangeKind.CANCELLED, occurrences, series=series, by=by, reason=reason)
     return occurrences
+
+
+def _series_tell(kind: str, occurrences, *, series, by: User, before=None, reason="") -> None:
+    """One notice per person for a change of many occurrences: each trainer and expected
+    trainee of any of them."""
+    recipients = set()
+    for session in occurrences:
+        recipients |= {session.trainer_id, *(t.user_id for t in session.trainees.all())}
+    timetable_change_tell(
+        kind=kind,
+        sessions=occurrences,
+        recipients=recipients,
+        by=by,
+        before=before,
+        reason=reason,
+        series=series,
+    )
 
 
 @refused_when_raced(RACED)
@@ -356,6 +376,7 @@ def series_move_from(
         override_reason=override_reason,
         by=by,
     )
+    before = {session.pk: (session.starts_at, session.ends_at) for session in occurrences}
     for session, (starts_at, ends_at) in zip(occurrences, times, strict=True):
         TrainingSession.objects.filter(pk=session.pk).update(version=F("version") + 1)
         session.version += 1
@@ -364,4 +385,5 @@ def series_move_from(
         session._history_user = by
         session._change_reason = note or _("Moved with its series by %(name)s") % {"name": by}
         session.save()
+    _series_tell(ChangeKind.MOVED, occurrences, series=series, by=by, before=before)
     return occurrences

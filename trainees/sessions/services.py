@@ -33,6 +33,7 @@ from trainees.services import (
     submission_done,
 )
 from trainees.sessions.bookings import booking_clashes, resources_locked, scheduling_warnings
+from trainees.signals import ChangeKind, TimetableChange, timetable_changed
 from trainingtracker.helpers import refused_when_raced
 
 
@@ -55,6 +56,69 @@ class StaleVersion(ValidationError):
             ),
             code="stale",
         )
+
+
+def _people(session: TrainingSession, trainees=None) -> set[int]:
+    """The user ids of a session's trainer and of `trainees` (its expected trainees)."""
+    trainees = session.trainees.all() if trainees is None else trainees
+    return {session.trainer_id, *(trainee.user_id for trainee in trainees)}
+
+
+def timetable_change_tell(
+    *,
+    kind: str,
+    sessions: list[TrainingSession],
+    recipients: set[int],
+    by: User,
+    before: dict | None = None,
+    reason: str = "",
+    series=None,
+) -> None:
+    """Tell the apps above (`trainees.signals`) that `sessions` changed, for `recipients` (user
+    ids; whoever made the change is left out). Called inside the write's transaction."""
+    recipients = frozenset(recipients - {by.pk})
+    if not sessions or not recipients:
+        return
+    timetable_changed.send(
+        sender=TrainingSession,
+        change=TimetableChange(
+            kind=kind,
+            sessions=tuple(sessions),
+            recipients=recipients,
+            by=by,
+            before=before or {},
+            reason=reason,
+            series=series,
+        ),
+    )
+
+
+def _reschedule_tell(
+    session: TrainingSession, *, was: dict, trainees: list[Trainee], by: User
+) -> None:
+    """Tell the people a reschedule touches: those still expected and the trainer of new
+    times, or of another module or places; a trainee added that they are expected now, one
+    taken off that they are not any more. A change of notes alone tells nobody."""
+    roster = {trainee.user_id for trainee in trainees}
+    added, removed = roster - was["roster"], was["roster"] - roster
+    if (session.starts_at, session.ends_at) != was["times"]:
+        kind = ChangeKind.MOVED
+    elif session.module_id != was["module"] or was["resources"] != {
+        resource.pk for resource in session.resources.all()
+    }:
+        kind = ChangeKind.CHANGED
+    else:
+        kind = None
+    if kind:
+        timetable_change_tell(
+            kind=kind,
+            sessions=[session],
+            recipients={session.trainer_id} | (roster - added),
+            by=by,
+            before={session.pk: was["times"]},
+        )
+    timetable_change_tell(kind=ChangeKind.ADDED, sessions=[session], recipients=added, by=by)
+    timetable_change_tell(kind=ChangeKind.REMOVED, sessions=[session], recipients=removed, by=by)
 
 
 def _version_claim(*, session: TrainingSession, version: int) -> None:
@@ -231,6 +295,12 @@ def session_reschedule(
     trainees = list(trainees)
     _roster_check(cohort=session.cohort, trainees=trainees)
     _version_claim(session=session, version=version)
+    was = {
+        "times": (session.starts_at, session.ends_at),
+        "module": session.module_id,
+        "resources": set(session.resources.values_list("pk", flat=True)),
+        "roster": set(session.trainees.values_list("user_id", flat=True)),
+    }
     session.module = module
     session.starts_at = starts_at
     session.ends_at = ends_at
@@ -253,6 +323,7 @@ def session_reschedule(
     # The roster first: a trainee taken off must not be moved to the new times on the way out.
     _book(session, trainees=trainees, resources=resources)
     session.save()
+    _reschedule_tell(session, was=was, trainees=trainees, by=by)
     return session
 
 
@@ -270,6 +341,13 @@ def session_cancel(
     session.cancellation_reason = reason
     session._history_user, session._change_reason = by, reason
     session.save()
+    timetable_change_tell(
+        kind=ChangeKind.CANCELLED,
+        sessions=[session],
+        recipients=_people(session),
+        by=by,
+        reason=reason,
+    )
     return session
 
 
