@@ -61,8 +61,10 @@ run: demo
 
 ## Lint Python, its imports (pyproject.toml's contracts) and templates, check migrations, then
 ## run the whole test suite. LINT=0 runs the suite alone (.ci/run's second pass: the code linted
-## in the first has not changed).
+## in the first has not changed). DATES_ELSEWHERE=1 leaves out the date-sensitive tests, which
+## .ci/run's second pass runs on another day instead (`make test-dates`).
 LINT ?= 1
+DATES_ELSEWHERE ?=
 test: install-dev
 ifneq ($(LINT),0)
 	$(VENV)/bin/ruff check .
@@ -71,7 +73,7 @@ ifneq ($(LINT),0)
 	$(VENV)/bin/djlint templates --lint
 	$(PY) manage.py makemigrations --check --dry-run
 endif
-	$(VENV)/bin/pytest $(PYTEST_XDIST) -m "not restarts_redis$(if $(PYTEST_SKIP), and not $(PYTEST_SKIP))" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(PYTEST_XDIST) -m "not restarts_redis$(if $(PYTEST_SKIP), and not $(PYTEST_SKIP))" $(PYTEST_ARGS) $(if $(DATES_ELSEWHERE),$(addprefix --ignore=,$(DATE_SENSITIVE_TESTS)))
 	@# Alone and last: it restarts the Redis server the rest uses (5: PYTEST_ARGS chose none of it).
 	$(VENV)/bin/pytest -m restarts_redis $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
@@ -85,7 +87,7 @@ test-fast: install-dev
 test-dates: install-dev
 	@moment="$${TRACKER_TEST_DATE:-$$($(PY) -c 'import datetime as d, random as r; m = d.datetime.now() + d.timedelta(minutes=r.randrange(-3 * 525600, 3 * 525600)); print(m.strftime("%Y-%m-%dT%H:%M"))')}"; \
 	echo "=== Date-sensitive tests with the clock at $$moment (reproduce: TRACKER_TEST_DATE=$$moment make test-dates) ==="; \
-	TRACKER_TEST_DATE=$$moment $(VENV)/bin/pytest $(PYTEST_XDIST) $(DATE_SENSITIVE_TESTS)
+	TRACKER_TEST_DATE=$$moment $(VENV)/bin/pytest $(PYTEST_XDIST) $(if $(PYTEST_SKIP),-m "not $(PYTEST_SKIP)") $(DATE_SENSITIVE_TESTS)
 
 ## Hostile input at length: tests/security's generators with FUZZ_SCALE (4) times the examples,
 ## on PostgreSQL (DATABASE_URL=postgres://...), where NUL, dates and column limits bite; no
