@@ -20,6 +20,7 @@ from curriculum.models import Module
 from trainees import progress_cache
 from trainees.access import MANAGES_PEOPLE, SEES_TRAINEES
 from trainees.models import (
+    AbsenceNotice,
     Cohort,
     CompetencyGrade,
     MedicalHold,
@@ -151,10 +152,31 @@ def session_detail(request, pk: int):
         )
     )
     can_log = TrainingSession.objects.loggable_by(user).filter(pk=session.pk).exists()
+    # The notices of absence standing: the trainers' list, or the trainee's own.
+    notices = (
+        AbsenceNotice.objects.visible_to(user)
+        .standing()
+        .filter(session=session)
+        .select_related("trainee__user")
+        .order_by("created_at", "pk")
+    )
+    # A trainee expected at a session still to come may tell ahead they will miss it.
+    gives_notice = (
+        user.has_perm("accounts.view_own_progress")
+        and session.status == TrainingSession.Status.SCHEDULED
+        and session.starts_at > timezone.now()
+        and session.trainees.filter(user=user).exists()
+    )
     return render(
         request,
         "trainees/session_detail.html",
-        {"session": session, "attendances": attendances, "can_log": can_log},
+        {
+            "session": session,
+            "attendances": attendances,
+            "can_log": can_log,
+            "notices": notices,
+            "gives_notice": gives_notice,
+        },
     )
 
 
@@ -413,6 +435,11 @@ class SessionLog:
             .filter(session=session)
             .prefetch_related("grades", "measurements")
         }
+        # Who told ahead they would miss it: their line opens excused, the reason as remark.
+        notices = {
+            n.trainee_id: n
+            for n in AbsenceNotice.objects.visible_to(user).standing().filter(session=session)
+        }
         crew = Trainee.objects.visible_to(user).filter(cohort=session.cohort_id)
         expected = set(session.trainees.values_list("pk", flat=True))
         if expected or attendances:
@@ -430,22 +457,30 @@ class SessionLog:
         )
         self.lines = []
         for trainee in crew.select_related("user"):
-            self.lines.append(
-                AttendanceLogForm(
-                    data,
-                    prefix=f"t{trainee.pk}",
-                    trainee=trainee,
-                    competencies=competencies,
-                    measures=measures,
-                    length=length,
-                    initial=self._initial(attendances.get(trainee.pk)),
-                )
+            line = AttendanceLogForm(
+                data,
+                prefix=f"t{trainee.pk}",
+                trainee=trainee,
+                competencies=competencies,
+                measures=measures,
+                length=length,
+                initial=self._initial(attendances.get(trainee.pk), notices.get(trainee.pk)),
             )
+            line.notice = notices.get(trainee.pk)
+            self.lines.append(line)
 
     @staticmethod
-    def _initial(attendance) -> dict:
+    def _initial(attendance, notice=None) -> dict:
+        """The line as stored; else, for a trainee who gave notice, excused with their reason
+        (a draft, restored after, still wins)."""
         if attendance is None:
-            return {}
+            if notice is None:
+                return {}
+            return {
+                "attendance": SessionAttendance.Attendance.EXCUSED,
+                "hours_credited": 0,
+                "remarks": notice.reason,
+            }
         initial = {
             "attendance": attendance.attendance,
             "hours_credited": attendance.hours_credited,
