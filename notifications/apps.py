@@ -16,9 +16,14 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from trainees.records.export import PERSONAL_SECTIONS
+        from trainees.signals import absence_noticed
 
         from . import jobs, kinds  # noqa: F401 -- registers the renderers and job signals
         from .models import Notification, reminder_settings_after_migrate
+        from .receivers import absence_notice_told
+
+        # What the training records tell, inside their transaction (trainees/signals.py).
+        absence_noticed.connect(absence_notice_told, dispatch_uid="absence_notice_told")
 
         # A trainee's export holds the notifications sent to them.
         PERSONAL_SECTIONS["notifications"] = lambda user: Notification.objects.filter(

@@ -30,9 +30,9 @@ def _session_and_trainee(request, pk: int) -> tuple[TrainingSession, Trainee]:
     return session, trainee
 
 
-def _standing(session, trainee):
+def _standing(request, session, trainee):
     return (
-        AbsenceNotice.objects.visible_to(trainee.user)
+        AbsenceNotice.objects.visible_to(request.user)
         .standing()
         .filter(session=session, trainee=trainee)
         .first()
@@ -43,7 +43,7 @@ def _standing(session, trainee):
 def absence_notice(request, pk: int):
     """Tell ahead that you will miss the session, with the reason (the trainee's own page)."""
     session, trainee = _session_and_trainee(request, pk)
-    notice = _standing(session, trainee)
+    notice = _standing(request, session, trainee)
     refusal = services.notice_refusal(session=session, trainee=trainee, by=request.user)
     form = AbsenceNoticeForm(request.POST or None)
     if request.method == "POST" and notice is None and form.is_valid():
@@ -69,7 +69,7 @@ def absence_notice(request, pk: int):
 def absence_notice_withdraw(request, pk: int):
     """You will come after all: your notice is withdrawn and your trainer told."""
     session, trainee = _session_and_trainee(request, pk)
-    notice = _standing(session, trainee)
+    notice = _standing(request, session, trainee)
     if notice is None:
         messages.info(request, _("You have no notice of absence standing for this session."))
         return redirect(session)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -435,11 +435,6 @@ class SessionLog:
             .filter(session=session)
             .prefetch_related("grades", "measurements")
         }
-        # Who told ahead they would miss it: their line opens excused, the reason as remark.
-        notices = {
-            n.trainee_id: n
-            for n in AbsenceNotice.objects.visible_to(user).standing().filter(session=session)
-        }
         crew = Trainee.objects.visible_to(user).filter(cohort=session.cohort_id)
         expected = set(session.trainees.values_list("pk", flat=True))
         if expected or attendances:
@@ -456,6 +451,17 @@ class SessionLog:
             },
         )
         self.lines = []
+        # Who told ahead they would miss it (read with the crew): their line opens excused,
+        # the reason as remark.
+        notices = (
+            AbsenceNotice.objects.visible_to(user)
+            .standing()
+            .filter(session=session, trainee=OuterRef("pk"))
+        )
+        crew = crew.annotate(
+            notice_category=Subquery(notices.values("category")[:1]),
+            notice_reason=Subquery(notices.values("reason")[:1]),
+        )
         for trainee in crew.select_related("user"):
             line = AttendanceLogForm(
                 data,
@@ -464,22 +470,26 @@ class SessionLog:
                 competencies=competencies,
                 measures=measures,
                 length=length,
-                initial=self._initial(attendances.get(trainee.pk), notices.get(trainee.pk)),
+                initial=self._initial(attendances.get(trainee.pk), trainee),
             )
-            line.notice = notices.get(trainee.pk)
+            line.notice_category = (
+                AbsenceNotice.Category(trainee.notice_category).label
+                if trainee.notice_category
+                else ""
+            )
             self.lines.append(line)
 
     @staticmethod
-    def _initial(attendance, notice=None) -> dict:
+    def _initial(attendance, trainee: Trainee) -> dict:
         """The line as stored; else, for a trainee who gave notice, excused with their reason
         (a draft, restored after, still wins)."""
         if attendance is None:
-            if notice is None:
+            if trainee.notice_reason is None:
                 return {}
             return {
                 "attendance": SessionAttendance.Attendance.EXCUSED,
                 "hours_credited": 0,
-                "remarks": notice.reason,
+                "remarks": trainee.notice_reason,
             }
         initial = {
             "attendance": attendance.attendance,
