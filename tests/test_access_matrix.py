@@ -700,6 +700,7 @@ RECORDS = [
     "assessmentallowance",
     "medicalcertificate",
     "pastimport",
+    "absencenotice",
 ]
 OPERATOR_REFUSED = {
     *(f"admin:trainees_{model}_delete" for model in RECORDS),
@@ -709,6 +710,8 @@ OPERATOR_REFUSED = {
     "admin:trainees_assessmentallowance_add",
     # An import of past records is made by the import page, with the file it read.
     "admin:trainees_pastimport_add",
+    # A notice of absence is the trainee's own word, given on its page.
+    "admin:trainees_absencenotice_add",
     "admin:autocomplete",
     # Notifications, deliveries, tokens and job runs are written by the product only.
     *(
