@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from trainees.models import AbsenceNotice, SessionTrainee, Trainee, TrainingSession
-from trainees.models.absences import NOTICE_GIVEN
+from trainees.models.absences import NOTICE_GIVEN, notice_open
 from trainees.services import session_named
 from trainees.signals import absence_noticed
 from trainingtracker.helpers import refused_when_raced
@@ -20,14 +20,12 @@ def notice_refusal(*, session: TrainingSession, trainee: Trainee, by: User) -> s
     they are expected. The pages ask it to show the form or say why not."""
     if by.pk != trainee.user_id:
         return _("Only the trainee can give or withdraw their own notice of absence.")
-    if session.status != TrainingSession.Status.SCHEDULED:
-        return _("Notice can be given only for a scheduled session: %(session)s is not.") % {
-            "session": session_named(session)
-        }
-    if session.starts_at <= timezone.now():
-        return _("Notice is given before a session starts: %(session)s has started.") % {
-            "session": session_named(session)
-        }
+    if not notice_open(session):
+        if session.status != TrainingSession.Status.SCHEDULED:
+            refusal = _("Notice can be given only for a scheduled session: %(session)s is not.")
+        else:
+            refusal = _("Notice is given before a session starts: %(session)s has started.")
+        return refusal % {"session": session_named(session)}
     if not SessionTrainee.objects.filter(session=session, trainee=trainee).exists():
         return _("You are not expected at %(session)s.") % {"session": session_named(session)}
     return None

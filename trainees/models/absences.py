@@ -37,6 +37,13 @@ class AbsenceNoticeQuerySet(models.QuerySet):
         return self.filter(withdrawn_at__isnull=True)
 
 
+def notice_open(session: TrainingSession) -> bool:
+    """The rule of when: notice is given, and withdrawn, only for a scheduled session that has
+    not started (`absences.services.notice_refusal` says why not; the session's page asks it
+    before offering the link)."""
+    return session.status == TrainingSession.Status.SCHEDULED and session.starts_at > timezone.now()
+
+
 class AbsenceCategory(models.TextChoices):
     MEDICAL_APPOINTMENT = "medical_appointment", _("Medical appointment")
     ILLNESS = "illness", _("Illness")

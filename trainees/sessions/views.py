@@ -29,6 +29,7 @@ from trainees.models import (
     Trainee,
     TrainingSession,
 )
+from trainees.models.absences import notice_open
 from trainees.progress.views import RECENT_SESSIONS
 from trainees.services import AlreadySubmitted
 from trainees.sessions import services
@@ -163,8 +164,7 @@ def session_detail(request, pk: int):
     # A trainee expected at a session still to come may tell ahead they will miss it.
     gives_notice = (
         user.has_perm("accounts.view_own_progress")
-        and session.status == TrainingSession.Status.SCHEDULED
-        and session.starts_at > timezone.now()
+        and notice_open(session)
         and session.trainees.filter(user=user).exists()
     )
     return render(
