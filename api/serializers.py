@@ -14,6 +14,7 @@ from curriculum.models import GRADE_MAX, GRADE_MIN, Module
 from trainees.models import (
     MAX_CAPACITY,
     METRIC_SPECS,
+    AbsenceNotice,
     AssessmentResult,
     Cohort,
     MedicalHold,
@@ -630,3 +631,19 @@ class UnavailableIn(serializers.Serializer):
             )
             raise serializers.ValidationError({"ends_at": refusal.violation_error_message})
         return data
+
+
+class AbsenceNoticeIn(serializers.Serializer):
+    """A trainee's notice that they will miss a session, as the notice page's form takes it."""
+
+    category = serializers.ChoiceField(choices=AbsenceNotice.Category.choices)
+    reason = Text(max_length=AbsenceNotice.REASON_MAX)
+
+
+class AbsenceNoticeOut(serializers.ModelSerializer):
+    created_at = UtcDateTimeField()
+    withdrawn_at = UtcDateTimeField(allow_null=True)
+
+    class Meta:
+        model = AbsenceNotice
+        fields = ["id", "session", "trainee", "category", "reason", "created_at", "withdrawn_at"]

@@ -33,6 +33,7 @@ urlpatterns = [
     path("v1/sessions/", endpoint(views.SessionList), name="session_list"),
     path("v1/sessions/<int:pk>/", endpoint(views.SessionDetail), name="session_detail"),
     path("v1/sessions/<int:pk>/log/", endpoint(views.SessionLog), name="session_log"),
+    path("v1/sessions/<int:pk>/absence/", endpoint(views.SessionAbsence), name="session_absence"),
     path("v1/attendances/", endpoint(views.AttendanceList), name="attendance_list"),
     path("v1/results/", endpoint(views.ResultList), name="result_list"),
     path("v1/results/<int:pk>/", endpoint(views.ResultDetail), name="result_detail"),

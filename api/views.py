@@ -23,6 +23,7 @@ from accounts.models import User
 from api import serializers as s
 from api.permissions import TokenScope, roles
 from curriculum.models import AssessmentDefinition, Competency, Module
+from trainees.absences import services as absence_services
 from trainees.access import (
     MANAGES_MEDICAL,
     MANAGES_PEOPLE,
@@ -32,6 +33,7 @@ from trainees.access import (
 )
 from trainees.assessments.services import assessment_record
 from trainees.models import (
+    AbsenceNotice,
     AssessmentResult,
     Cohort,
     CompetencyGrade,
@@ -763,3 +765,52 @@ class AttemptRecord(APIView):
         except AlreadySubmitted as done:
             return _already(done, _results(user), _result_out)
         return Response(_result_out(user, result.pk), status=201)
+
+
+@extend_schema(
+    methods=["POST"],
+    request=s.AbsenceNoticeIn,
+    responses={201: s.AbsenceNoticeOut},
+    summary="Give notice that you will miss a session (trainees)",
+)
+@extend_schema(
+    methods=["DELETE"],
+    request=None,
+    responses={200: s.AbsenceNoticeOut},
+    summary="Withdraw your notice of absence for a session (trainees)",
+)
+class SessionAbsence(APIView):
+    """As the notice of absence page: the trainee's own, for a scheduled session they are
+    expected at that has not started. A second notice while one stands is refused (400); with
+    none standing, a DELETE is 404."""
+
+    permission_classes = [roles(OWN)]
+
+    def _session_and_trainee(self, request, pk: int):
+        session = get_object_or_404(
+            TrainingSession.objects.visible_to(request.user).select_related(
+                "module__revision", "cohort", "trainer"
+            ),
+            pk=pk,
+        )
+        trainee = get_object_or_404(Trainee.objects.visible_to(request.user), user=request.user)
+        return session, trainee
+
+    def post(self, request, pk: int):
+        session, trainee = self._session_and_trainee(request, pk)
+        body = s.AbsenceNoticeIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        notice = absence_services.absence_notice_give(
+            session=session, trainee=trainee, by=request.user, **body.validated_data
+        )
+        return Response(s.AbsenceNoticeOut(notice).data, status=201)
+
+    def delete(self, request, pk: int):
+        session, trainee = self._session_and_trainee(request, pk)
+        notice = get_object_or_404(
+            AbsenceNotice.objects.visible_to(request.user).standing(),
+            session=session,
+            trainee=trainee,
+        )
+        notice = absence_services.absence_notice_withdraw(notice=notice, by=request.user)
+        return Response(s.AbsenceNoticeOut(notice).data)

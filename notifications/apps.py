@@ -16,15 +16,17 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from trainees.records.export import PERSONAL_SECTIONS
-        from trainees.signals import timetable_changed
+        from trainees.signals import absence_noticed, timetable_changed
 
         from . import jobs, kinds, receivers  # noqa: F401 -- registers the renderers and job signals
         from .models import Notification, reminder_settings_after_migrate
 
-        # What the records tell: a timetable change reaches the people it touches.
+        # What the training records tell, inside their transaction (trainees/signals.py): a
+        # timetable change reaches the people it touches, a notice of absence the trainer.
         timetable_changed.connect(
             receivers.timetable_change_told, dispatch_uid="timetable_change_told"
         )
+        absence_noticed.connect(receivers.absence_notice_told, dispatch_uid="absence_notice_told")
 
         # A trainee's export holds the notifications sent to them.
         PERSONAL_SECTIONS["notifications"] = lambda user: Notification.objects.filter(

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from curriculum.models import AssessmentDefinition, Module, Qualification
 from curriculum.texts import text_plain
+from trainees.models import AbsenceCategory
 from trainingtracker.helpers import span
 
 from .delivery import Rendered, rendered_notice, renderer
@@ -211,4 +212,34 @@ def timetable_changed(recipient, params: dict) -> Rendered:
         lines=lines,
         in_app=line,
         url=params["url"],
+    )
+
+
+@renderer("absence_notice")
+def absence_notice(recipient, params: dict) -> Rendered:
+    """A trainee told ahead they will miss a session (or withdrew it): to its trainer."""
+    category = params["category"]
+    names = {
+        "trainee": params["trainee"],
+        "module": f"{params['module_code']} {_title(params, Module, 'module')}",
+        "when": _when(params["starts_at"]),
+        "category": AbsenceCategory(category).label
+        if category in AbsenceCategory.values
+        else category,
+        "reason": params["reason"],
+    }
+    if params.get("withdrawn"):
+        subject = _("%(trainee)s will come to %(module)s after all") % names
+        lines = [
+            _("%(trainee)s withdrew their notice of absence for %(module)s on %(when)s.") % names
+        ]
+    else:
+        subject = _("%(trainee)s will miss %(module)s on %(when)s") % names
+        lines = [
+            _("%(trainee)s gave notice that they will miss %(module)s on %(when)s.") % names,
+            _("Reason: %(category)s. %(reason)s") % names,
+            _("The log will open with them excused."),
+        ]
+    return rendered_notice(
+        recipient=recipient, subject=subject, lines=lines, in_app=subject, url=params["url"]
     )

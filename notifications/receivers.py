@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from curriculum.texts import text_plain
+from trainees.models import AbsenceNotice
 from trainees.signals import ChangeKind, TimetableChange
 
-from .services import notify_many
+from .services import notify, notify_many
 
 
 def timetable_change_params(change: TimetableChange) -> dict:
@@ -58,4 +59,26 @@ def timetable_change_told(sender, *, change: TimetableChange, **kwargs) -> None:
         kind="timetable_changed",
         key_of=lambda user: f"{key}:{user.pk}",
         params=timetable_change_params(change),
+    )
+
+
+def absence_notice_told(sender, *, notice: AbsenceNotice, **kwargs) -> None:
+    """The session's trainer hears of a notice of absence given, and of it withdrawn."""
+    session = notice.session
+    withdrawn = notice.withdrawn_at is not None
+    notify(
+        recipient=session.trainer,
+        kind="absence_notice",
+        key=f"absence:{notice.pk}:{'withdrawn' if withdrawn else 'given'}",
+        params={
+            "withdrawn": withdrawn,
+            "trainee": str(notice.trainee.user),
+            "category": notice.category,
+            "reason": notice.reason,
+            "module_code": session.module.code,
+            "module_id": session.module_id,
+            "module_title": session.module.title,
+            "starts_at": session.starts_at.isoformat(),
+            "url": reverse("trainees:session_detail", args=[session.pk]),
+        },
     )

@@ -485,6 +485,26 @@ WITH_ID |= {
     },
 }
 
+# A notice of absence is the trainee's own: they open the page for a session they may see
+# (the world's is held: the page says notice can no longer be given); staff are refused
+# whatever the id; the operator, who is no trainee, finds none. Withdrawing is a POST.
+WITH_ID |= {
+    "trainees:absence_notice": {
+        "anonymous": ("session_a", LOGIN, None, None),
+        "trainee": ("session_a", OK, "session_b", GONE),
+        "other_trainee": ("session_b", OK, "session_a", GONE),
+        **dict.fromkeys(
+            ["trainer", "other_trainer", "medic", "programme_admin"],
+            (None, None, "session_a", FORBIDDEN),
+        ),
+        "operator": (None, None, "session_a", GONE),
+    },
+    "trainees:absence_notice_withdraw": {
+        "anonymous": ("session_a", LOGIN, None, None),
+        **dict.fromkeys(SIGNED_IN, ("session_a", NOT_ALLOWED, "session_b", NOT_ALLOWED)),
+    },
+}
+
 # Resources are the centre's, not a cohort's: every staff role opens each one (none is
 # unseen), trainees are refused whatever the id; the writes are the programme admins'. Removing
 # a period and withdrawing an authorisation are POSTs: the admins' GET is 405.
@@ -564,6 +584,30 @@ API = {
         "post",
         api_only_refused(writes_training("trainee_a", "trainee_b", INVALID)),
     ),
+    # A notice of absence, as its page: posted empty by the trainee, the body is refused; a
+    # withdrawal with none standing finds nothing (404).
+    "api:session_absence": [
+        (
+            "post",
+            api_only_refused(
+                {
+                    **WITH_ID["trainees:absence_notice"],
+                    "trainee": ("session_a", INVALID, "session_b", GONE),
+                    "other_trainee": ("session_b", INVALID, "session_a", GONE),
+                }
+            ),
+        ),
+        (
+            "delete",
+            api_only_refused(
+                {
+                    **WITH_ID["trainees:absence_notice"],
+                    "trainee": ("session_a", GONE, "session_b", GONE),
+                    "other_trainee": ("session_b", GONE, "session_a", GONE),
+                }
+            ),
+        ),
+    ],
     # Resources, as their pages: staff read, programme admins write (posted or patched empty:
     # let in, the body is refused). An endpoint with several methods lists each; its other
     # methods follow the one of the same kind (reading or writing).
@@ -656,6 +700,7 @@ RECORDS = [
     "assessmentallowance",
     "medicalcertificate",
     "pastimport",
+    "absencenotice",
 ]
 OPERATOR_REFUSED = {
     *(f"admin:trainees_{model}_delete" for model in RECORDS),
@@ -665,6 +710,8 @@ OPERATOR_REFUSED = {
     "admin:trainees_assessmentallowance_add",
     # An import of past records is made by the import page, with the file it read.
     "admin:trainees_pastimport_add",
+    # A notice of absence is the trainee's own word, given on its page.
+    "admin:trainees_absencenotice_add",
     "admin:autocomplete",
     # Notifications, deliveries, tokens and job runs are written by the product only.
     *(

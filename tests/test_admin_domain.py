@@ -47,6 +47,7 @@ from tests.factories import (
     revision_ready,
 )
 from trainees.models import (
+    AbsenceNotice,
     AssessmentAllowance,
     AssessmentAmendment,
     AssessmentResult,
@@ -137,6 +138,18 @@ def _past_import():
     )
 
 
+def _absence_notice():
+    trainee = TraineeFactory()
+    session = TrainingSessionFactory(cohort=trainee.cohort, status="scheduled")
+    return AbsenceNotice.objects.create(
+        session=session,
+        trainee=trainee,
+        category="illness",
+        reason="Flu.",
+        created_by=trainee.user,
+    )
+
+
 def _allowance():
     trainee = TraineeFactory()
     return AssessmentAllowance.objects.create(
@@ -209,6 +222,7 @@ MAKERS = {
     ResourceUnavailability: _unavailability,
     TrainerAuthorisation: _authorisation,
     PastImport: _past_import,
+    AbsenceNotice: _absence_notice,
 }
 
 RECORDS = [
@@ -224,10 +238,11 @@ RECORDS = [
     Measurement,
     MedicalHold,
     MedicalCertificate,
+    AbsenceNotice,
 ]
 
 # Records made and changed only in the product: the admin shows them and adds none.
-VIEW_ONLY = (AssessmentAmendment, AssessmentAllowance, PastImport)
+VIEW_ONLY = (AssessmentAmendment, AssessmentAllowance, PastImport, AbsenceNotice)
 
 
 def _url(model, view, *args):

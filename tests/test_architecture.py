@@ -65,6 +65,8 @@ FORBIDDEN = [
     ("trainees/resources/forbidden.py", "import trainees.sessions.bookings", "areas in layers"),
     ("trainees/sessions/forbidden.py", "import trainees.imports.services", "areas in layers"),
     ("trainees/timetables/forbidden.py", "import trainees.sessions.views", "areas in layers"),
+    ("trainees/absences/forbidden.py", "import trainees.sessions.services", "areas in layers"),
+    ("trainees/timetables/forbidden.py", "import trainees.absences.services", "areas in layers"),
     ("trainees/models/forbidden.py", "import trainees.cohorts.forms", "Models import no services"),
     ("curriculum/models.py", "import curriculum.services", "Models import no services"),
     ("trainees/forbidden.py", "import api.views", "never import the apps that stand"),

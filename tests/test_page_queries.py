@@ -17,6 +17,7 @@ from notifications.models import CalendarToken, JobRun, Notification
 from tests import factories as f
 from tests.api.conftest import bearer
 from trainees.models import (
+    AbsenceNotice,
     CompetencyGrade,
     Measurement,
     MedicalHold,
@@ -97,6 +98,24 @@ def grow(world, personas, n):
             session.trainees.set([trainee, *newcomers])
             if starts_at > now:
                 session.resources.add(hall)
+                # The newcomers tell ahead they will miss it (the timetables count them).
+                for newcomer in newcomers:
+                    AbsenceNotice.objects.create(
+                        session=session,
+                        trainee=newcomer,
+                        category="duty",
+                        reason="Medical board.",
+                        created_by=newcomer.user,
+                    )
+    # Notices of absence on the world's session (its page lists them, its log reads them).
+    for newcomer in newcomers:
+        AbsenceNotice.objects.create(
+            session=world["session_a"],
+            trainee=newcomer,
+            category="illness",
+            reason="Flu.",
+            created_by=newcomer.user,
+        )
     # Resources, the hall's unavailable periods to come, authorisations of the draft's module
     # codes.
     f.ResourceFactory.create_batch(n)
@@ -170,9 +189,12 @@ PAGES = [
     # The cohorts and their trainees (2), the upcoming, recent and held-not-logged sessions (3).
     # Counted cold; warm, the cohorts' versions (tests/trainees/progress/test_cache.py).
     ("trainer", "trainees:trainer_home", None, LAYOUT + TEXTS + 8),
-    # + whether the person may log the session (no query for those who log nothing)
-    ("trainer", "trainees:session_detail", "session_a", LAYOUT + TEXTS + 5),
-    ("trainee", "trainees:session_detail", "session_a", LAYOUT + TEXTS + 4),
+    # + whether the person may log the session (no query for those who log nothing), the
+    # notices of absence standing (whether a trainee is expected: only for one still to come)
+    ("trainer", "trainees:session_detail", "session_a", LAYOUT + TEXTS + 6),
+    ("trainee", "trainees:session_detail", "session_a", LAYOUT + TEXTS + 5),
+    # A notice of absence: the session, the trainee, their notice standing.
+    ("trainee", "trainees:absence_notice", "session_a", LAYOUT + TEXTS + 3),
     # Holds; trainees and their latest certificates (to renew); trainees (medical records).
     ("medic", "trainees:medical_home", None, LAYOUT + TEXTS + 4),
     ("medic", "trainees:hold_detail", "hold_a", LAYOUT + 2),

@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from curriculum.models import ProgrammeRevision
 from trainees.models import (
+    AbsenceNotice,
     AssessmentAllowance,
     AssessmentAmendment,
     AssessmentResult,
@@ -383,6 +384,18 @@ class PastImportAdmin(ReadOnlyRecordAdmin):
     list_select_related = ("cohort", "imported_by")
     search_fields = ("file_name", "sha256", "cohort__name")
     date_hierarchy = "imported_at"
+
+
+@admin.register(AbsenceNotice)
+class AbsenceNoticeAdmin(ReadOnlyRecordAdmin):
+    """A trainee's notice of absence (trainees/absences): given and withdrawn by the trainee,
+    only shown here."""
+
+    list_display = ("trainee", "session", "category", "created_at", "withdrawn_at")
+    list_select_related = ("trainee__user", "session__module")
+    list_filter = ("category", "trainee__cohort")
+    search_fields = ("trainee__user__display_name", "trainee__user__username", "reason")
+    date_hierarchy = "created_at"
 
 
 @admin.register(AssessmentAmendment)

@@ -44,6 +44,7 @@ from curriculum.models import (
     Translation,
 )
 from trainees.models import (
+    AbsenceNotice,
     AssessmentAllowance,
     AssessmentAmendment,
     AssessmentResult,
@@ -204,6 +205,8 @@ DEPENDS: dict[type, Callable[[list], dict]] = {
         ),
         Trainee: Q(pk__in=_ids(objs, "trainee_id")),
     },
+    # A notice shows on the trainee's own dashboard beside the session ("you gave notice").
+    AbsenceNotice: _trainees("trainee_id"),
     SessionResource: lambda objs: {
         Cohort: Q(
             pk__in=TrainingSession.objects.filter(pk__in=_ids(objs, "session_id")).values("cohort")

@@ -14,6 +14,7 @@ AREAS = (
     "resources",
     "imports",
     "timetables",
+    "absences",
 )
 
 urlpatterns = [path("", include(f"trainees.{area}.urls")) for area in AREAS]

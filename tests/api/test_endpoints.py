@@ -34,7 +34,7 @@ class TestReads:
     def test_the_schema_has_every_operation_and_the_docs_page_reads_it(self, client, db):
         schema = yaml.safe_load(client.get(_url("schema")).content)
         operations = [op for path in schema["paths"].values() for op in path]
-        assert len(operations) == 23  # tests/api/test_schemathesis.py's OPERATIONS
+        assert len(operations) == 25  # tests/api/test_schemathesis.py's OPERATIONS
         page = client.get(_url("docs")).content.decode()
         assert _url("schema") in page and "swagger-ui-bundle.js" in page
 

@@ -97,7 +97,7 @@ def served(tmp_path_factory, django_db_setup, django_db_blocker):
         )
 
 
-OPERATIONS = 23  # every operation of the schema (tests/api/test_endpoints.py counts them)
+OPERATIONS = 25  # every operation of the schema (tests/api/test_endpoints.py counts them)
 
 
 def schemathesis(port: int, token: str, examples: int, folder: Path) -> subprocess.CompletedProcess:

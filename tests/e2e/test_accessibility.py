@@ -4,15 +4,18 @@ axe is injected into a browser context created with bypass_csp, since the site's
 rightly refuses injected scripts.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.e2e.conftest import PHONE
-from tests.factories import UserFactory
+from tests.factories import TraineeFactory, TrainingSessionFactory, UserFactory
+from trainees.models import AbsenceNotice
 
 AXE = Path(__file__).parent / "vendor/axe-core-4.14.1/axe.min.js"
 LANGUAGES = [code for code, _ in django_settings.LANGUAGES]
@@ -97,6 +100,10 @@ PAGES = [
     ("trainees:cohort_timetable", "trainee", "cohort_a"),
     ("trainees:trainer_timetable", "trainer", "person_trainer"),
     ("trainees:resource_timetable", "medic", "resource"),
+    # A notice of absence: the trainee's form, and the session's notices as its trainer sees
+    # them (`_upcoming`).
+    ("trainees:absence_notice", "trainee", "session_upcoming"),
+    ("trainees:session_detail", "trainer", "session_upcoming"),
     # API tokens (the person's and, for an admin, the people's) and the API's documentation.
     ("api:tokens", "programme_admin", None),
     ("api:docs", "trainer", None),
@@ -146,6 +153,30 @@ class AxeBrowser:
 DESKTOP = {"width": 1280, "height": 720}
 
 
+def _upcoming(world):
+    """A session of cohort A tomorrow, expecting the trainee (who may give notice) and a
+    crewmate who has given it."""
+    cohort = world["cohort_a"]
+    starts_at = timezone.now() + dt.timedelta(days=1)
+    session = TrainingSessionFactory(
+        cohort=cohort,
+        trainer=cohort.trainers.get(),
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=2),
+        status="scheduled",
+    )
+    crewmate = TraineeFactory(cohort=cohort)
+    session.trainees.set([world["trainee_a"], crewmate])
+    AbsenceNotice.objects.create(
+        session=session,
+        trainee=crewmate,
+        category="illness",
+        reason="Flu, on the medical officer's advice.",
+        created_by=crewmate.user,
+    )
+    return session
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_page_has_a_serious_accessibility_violation(
     request, browser, live_server, personas, world, language
@@ -157,6 +188,7 @@ def test_no_page_has_a_serious_accessibility_violation(
     for user in personas.values():
         user.preferred_language = language
         user.save(update_fields=["preferred_language"])
+    world["session_upcoming"] = _upcoming(world)
     axe = AxeBrowser(browser, live_server, viewport=DESKTOP)
     checked = {}
     for url_name, persona, obj in PAGES:
@@ -168,9 +200,11 @@ def test_no_page_has_a_serious_accessibility_violation(
         expected = 403 if persona == "no_role" else 200
         assert (response.status, axe.page.url) == (expected, live_server.url + path), url_name
         assert axe.page.locator("html").get_attribute("lang") == language, url_name
-        checked[(url_name, "desktop")] = axe.serious_violations()
+        # A page may be listed for two objects (a held session, one to come): each is checked.
+        name = f"{url_name} ({obj})" if obj else url_name
+        checked[(name, "desktop")] = axe.serious_violations()
         axe.page.set_viewport_size(PHONE)
-        checked[(url_name, "phone")] = axe.serious_violations()
+        checked[(name, "phone")] = axe.serious_violations()
     axe.close()
     assert len(checked) == 2 * len(PAGES)
     failures = [f"{name} ({width}): {v}" for (name, width), found in checked.items() for v in found]

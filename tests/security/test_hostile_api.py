@@ -25,6 +25,7 @@ from tests.api.conftest import token_for
 from tests.security.test_hostile_input import HOSTILE
 from tests.test_security import ALL_PATTERNS, api_endpoint
 from trainees.models import (
+    AbsenceNotice,
     AssessmentResult,
     Resource,
     ResourceUnavailability,
@@ -125,6 +126,10 @@ def _unavailable_body(world):
     }
 
 
+def _absence_body(world):
+    return {"category": "illness", "reason": "Flu."}
+
+
 WRITES = {
     "session_schedule": ("cohort_a", lambda world: _session_body(world)),
     "session_log": ("session_a", lambda world: _log_body(world, world["session_a"])),
@@ -132,10 +137,14 @@ WRITES = {
     "resource_list": (None, _resource_body),
     "resource_detail": ("resource", _resource_body),
     "resource_unavailable": ("resource", _unavailable_body),
+    # The world's session is held: the service refuses whatever the body parsed to.
+    "session_absence": ("session_a", _absence_body),
 }
 # The writes of the programme admins' (the trainer's are the rest), and those patched.
 ADMIN_WRITES = {"resource_list", "resource_detail", "resource_unavailable"}
 PATCHED = {"resource_detail"}
+# The trainee's own writes.
+TRAINEE_WRITES = {"session_absence"}
 # Listings and the records read with parameters: (world object of the id or None, parameters).
 LISTINGS = {
     "session_list": ["cohort", "from", "to", "status", "trainee", "page", "page_size"],
@@ -184,6 +193,7 @@ def _counts():
         Resource.objects.count(),
         ResourceUnavailability.objects.count(),
         Resource.history.count(),
+        AbsenceNotice.objects.count(),
     )
 
 
@@ -202,7 +212,13 @@ class TestEveryEndpoint:
     def test_hostile_bodies_never_break_a_write(self, request, class_world, db, name):
         personas, world = class_world
         obj, valid = WRITES[name]
-        writer = personas["programme_admin" if name in ADMIN_WRITES else "trainer"]
+        writer = personas[
+            "programme_admin"
+            if name in ADMIN_WRITES
+            else "trainee"
+            if name in TRAINEE_WRITES
+            else "trainer"
+        ]
         api = Client(headers={"Authorization": f"Bearer {token_for(writer)}"})
         url = reverse(f"api:{name}", args=[world[obj].pk] if obj else None)
         method = "PATCH" if name in PATCHED else "POST"

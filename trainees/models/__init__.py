@@ -12,6 +12,7 @@ Every record model keeps its history, and every query a view makes goes through 
 Physiological measurements follow DOMAIN.md: the trainee, their trainers and the medical officer.
 """
 
+from .absences import AbsenceCategory, AbsenceNotice, AbsenceNoticeQuerySet
 from .assessments import (
     IMPORT_METHOD,
     AssessmentAllowance,
@@ -80,6 +81,9 @@ __all__ = [
     "MAX_CAPACITY",
     "METRIC_SPECS",
     "WEEKDAY_NAMES",
+    "AbsenceCategory",
+    "AbsenceNotice",
+    "AbsenceNoticeQuerySet",
     "AssessmentAllowance",
     "AssessmentAmendment",
     "AssessmentResult",

@@ -6,7 +6,7 @@ printable page and as a PDF.
 from functools import partial
 
 from django.contrib.auth.decorators import permission_required
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -19,6 +19,7 @@ from curriculum.models import Module
 from trainees import progress_cache
 from trainees.access import SEES_BOARD, SEES_TRAINEES
 from trainees.models import (
+    AbsenceNotice,
     AssessmentResult,
     Cohort,
     Measurement,
@@ -185,6 +186,14 @@ def _trainee_record(request, trainee: Trainee, *, own: bool):
                 trainees=trainee,
                 status=TrainingSession.Status.SCHEDULED,
                 starts_at__gte=timezone.now(),
+            )
+            # Whether the trainee told ahead they will miss it (their notice, standing).
+            .annotate(
+                noticed=Exists(
+                    AbsenceNotice.objects.visible_to(user)
+                    .standing()
+                    .filter(session=OuterRef("pk"), trainee=trainee)
+                )
             )
             .select_related("module", "trainer")
             .prefetch_related("resources")

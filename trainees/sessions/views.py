@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -20,6 +20,7 @@ from curriculum.models import Module
 from trainees import progress_cache
 from trainees.access import MANAGES_PEOPLE, SEES_TRAINEES
 from trainees.models import (
+    AbsenceNotice,
     Cohort,
     CompetencyGrade,
     MedicalHold,
@@ -28,6 +29,7 @@ from trainees.models import (
     Trainee,
     TrainingSession,
 )
+from trainees.models.absences import notice_open
 from trainees.progress.views import RECENT_SESSIONS
 from trainees.services import AlreadySubmitted
 from trainees.sessions import services
@@ -151,10 +153,30 @@ def session_detail(request, pk: int):
         )
     )
     can_log = TrainingSession.objects.loggable_by(user).filter(pk=session.pk).exists()
+    # The notices of absence standing: the trainers' list, or the trainee's own.
+    notices = (
+        AbsenceNotice.objects.visible_to(user)
+        .standing()
+        .filter(session=session)
+        .select_related("trainee__user")
+        .order_by("created_at", "pk")
+    )
+    # A trainee expected at a session still to come may tell ahead they will miss it.
+    gives_notice = (
+        user.has_perm("accounts.view_own_progress")
+        and notice_open(session)
+        and session.trainees.filter(user=user).exists()
+    )
     return render(
         request,
         "trainees/session_detail.html",
-        {"session": session, "attendances": attendances, "can_log": can_log},
+        {
+            "session": session,
+            "attendances": attendances,
+            "can_log": can_log,
+            "notices": notices,
+            "gives_notice": gives_notice,
+        },
     )
 
 
@@ -429,23 +451,46 @@ class SessionLog:
             },
         )
         self.lines = []
+        # Who told ahead they would miss it (read with the crew): their line opens excused,
+        # the reason as remark.
+        notices = (
+            AbsenceNotice.objects.visible_to(user)
+            .standing()
+            .filter(session=session, trainee=OuterRef("pk"))
+        )
+        crew = crew.annotate(
+            notice_category=Subquery(notices.values("category")[:1]),
+            notice_reason=Subquery(notices.values("reason")[:1]),
+        )
         for trainee in crew.select_related("user"):
-            self.lines.append(
-                AttendanceLogForm(
-                    data,
-                    prefix=f"t{trainee.pk}",
-                    trainee=trainee,
-                    competencies=competencies,
-                    measures=measures,
-                    length=length,
-                    initial=self._initial(attendances.get(trainee.pk)),
-                )
+            line = AttendanceLogForm(
+                data,
+                prefix=f"t{trainee.pk}",
+                trainee=trainee,
+                competencies=competencies,
+                measures=measures,
+                length=length,
+                initial=self._initial(attendances.get(trainee.pk), trainee),
             )
+            line.notice_category = (
+                AbsenceNotice.Category(trainee.notice_category).label
+                if trainee.notice_category
+                else ""
+            )
+            self.lines.append(line)
 
     @staticmethod
-    def _initial(attendance) -> dict:
+    def _initial(attendance, trainee: Trainee) -> dict:
+        """The line as stored; else, for a trainee who gave notice, excused with their reason
+        (a draft, restored after, still wins)."""
         if attendance is None:
-            return {}
+            if trainee.notice_reason is None:
+                return {}
+            return {
+                "attendance": SessionAttendance.Attendance.EXCUSED,
+                "hours_credited": 0,
+                "remarks": trainee.notice_reason,
+            }
         initial = {
             "attendance": attendance.attendance,
             "hours_credited": attendance.hours_credited,

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from trainees.models import Cohort, Resource, Trainee, TrainingSession
+from trainees.models import AbsenceNotice, Cohort, Resource, Trainee, TrainingSession
 from trainees.models.common import _can
 from trainingtracker import inputs
 
@@ -115,11 +116,24 @@ def _sessions_in(period: Period, sessions: QuerySet) -> QuerySet:
     )
 
 
+def notices_annotated(sessions: QuerySet, *, viewer) -> QuerySet:
+    """Each session with `notices_ahead`, how many standing notices of absence `viewer` may
+    see for it (a trainer: the cohort's; a trainee: their own), and `noticed_by_viewer`,
+    whether `viewer` gave one: subqueries, so a timetable costs no query more."""
+    notices = AbsenceNotice.objects.visible_to(viewer).standing().filter(session=OuterRef("pk"))
+    counted = notices.order_by().values("session").annotate(n=Count("pk")).values("n")[:1]
+    return sessions.annotate(
+        notices_ahead=Coalesce(Subquery(counted), 0),
+        noticed_by_viewer=Exists(notices.filter(trainee__user=viewer.pk)),
+    )
+
+
 def timetable_days(
     *, viewer, subject: Cohort | Trainee | User | Resource, period: Period
 ) -> list[tuple[dt.date, list[TrainingSession]]]:
     """Each day of `period` with the subject's sessions starting on it, in one query (and one
-    for their resources). Each session carries `openable`: whether `viewer` may open it.
+    for their resources). Each session carries `openable`: whether `viewer` may open it, and
+    the notices of absence given for it (`notices_annotated`).
 
     A cohort's, a trainee's and a trainer's timetable list the sessions `viewer` may see
     (`TrainingSession.objects.visible_to`). A resource's lists every session booking it, of any
@@ -139,6 +153,7 @@ def timetable_days(
             mine = Q(trainer=subject)
         sessions = visible.filter(mine).annotate(openable=Value(True, BooleanField()))
     by_day: dict[dt.date, list[TrainingSession]] = {day: [] for day in period.days}
+    sessions = notices_annotated(sessions, viewer=viewer)
     for session in _sessions_in(period, sessions):
         by_day[timezone.localdate(session.starts_at)].append(session)
     return list(by_day.items())
