@@ -3,10 +3,11 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check --quiet
-# Test processes: one per core by default (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
-# Each takes the next test when it is free (worksteal), so no core idles while another has a
-# queue of slow tests.
-PYTEST_WORKERS ?= auto
+# Test processes (pytest-xdist): one more than the cores by default, as a worker waiting on the
+# database server, a browser or a subprocess leaves its core idle (one per core kept the two
+# cores of CI about 65% busy); PYTEST_WORKERS=0 runs in one process. Each takes the next test
+# when it is free (worksteal), so no core idles while another has a queue of slow tests.
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 PYTEST_XDIST = --numprocesses $(PYTEST_WORKERS) --dist worksteal
 # A marker `make test` leaves out besides the Redis restart: .ci/run's PostgreSQL pass leaves out
 # same_on_any_database, the tests that would only repeat the first pass.
@@ -89,7 +90,7 @@ test-dates: install-dev
 	echo "=== Date-sensitive tests with the clock at $$moment (reproduce: TRACKER_TEST_DATE=$$moment make test-dates) ==="; \
 	TRACKER_TEST_DATE=$$moment $(VENV)/bin/pytest $(PYTEST_XDIST) $(if $(PYTEST_SKIP),-m "not $(PYTEST_SKIP)") $(DATE_SENSITIVE_TESTS)
 
-## Hostile input at length: tests/security's generators with FUZZ_SCALE (4) times the examples,
+## Hostile input at length: tests/security's generators with FUZZ_SCALE (8) times the examples,
 ## on PostgreSQL (DATABASE_URL=postgres://...), where NUL, dates and column limits bite; no
 ## per-test time limit (a page's 100 examples can pass 300 s on a busy machine).
 fuzz: install-dev

@@ -287,7 +287,7 @@ def post_hostile_input(request, personas, world, name, persona, obj):
     posted_count = 0
 
     @settings(
-        max_examples=examples(25),
+        max_examples=examples(12),
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
