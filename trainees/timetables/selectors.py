@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from trainees.models import AbsenceNotice, Cohort, Resource, Trainee, TrainingSession
+from trainees.models.absences import notice_open
 from trainees.models.common import _can
 from trainingtracker import inputs
 
@@ -133,7 +134,8 @@ def timetable_days(
 ) -> list[tuple[dt.date, list[TrainingSession]]]:
     """Each day of `period` with the subject's sessions starting on it, in one query (and one
     for their resources). Each session carries `openable`: whether `viewer` may open it, and
-    the notices of absence given for it (`notices_annotated`).
+    the notices of absence given for it (`notices_annotated`) and `notice_open`, whether notice
+    may still be given.
 
     A cohort's, a trainee's and a trainer's timetable list the sessions `viewer` may see
     (`TrainingSession.objects.visible_to`). A resource's lists every session booking it, of any
@@ -155,5 +157,7 @@ def timetable_days(
     by_day: dict[dt.date, list[TrainingSession]] = {day: [] for day in period.days}
     sessions = notices_annotated(sessions, viewer=viewer)
     for session in _sessions_in(period, sessions):
+        # Whether notice may still be given for it, by the one rule (`notice_open`).
+        session.notice_open = notice_open(session)
         by_day[timezone.localdate(session.starts_at)].append(session)
     return list(by_day.items())

@@ -34,7 +34,6 @@ def _timetable(request, *, kind: str, subject, back: str | None = None):
             "period": period,
             "days": selectors.timetable_days(viewer=request.user, subject=subject, period=period),
             "today": timezone.localdate(),
-            "now": timezone.now(),
             # A trainee's own timetable: each session still to come offers a notice of absence.
             "own": kind == "trainee" and subject.user_id == request.user.pk,
             # What was typed stays in the field beside its message (cut short: it is only shown).
