@@ -205,8 +205,14 @@ DEPENDS: dict[type, Callable[[list], dict]] = {
         ),
         Trainee: Q(pk__in=_ids(objs, "trainee_id")),
     },
-    # A notice shows on the trainee's own dashboard beside the session ("you gave notice").
-    AbsenceNotice: _trainees("trainee_id"),
+    # A notice shows on the trainee's own dashboard beside the session ("you gave notice"), and
+    # is counted on the timetables with the session, whose cohort stamps them.
+    AbsenceNotice: lambda objs: {
+        Cohort: Q(
+            pk__in=TrainingSession.objects.filter(pk__in=_ids(objs, "session_id")).values("cohort")
+        ),
+        Trainee: Q(pk__in=_ids(objs, "trainee_id")),
+    },
     SessionResource: lambda objs: {
         Cohort: Q(
             pk__in=TrainingSession.objects.filter(pk__in=_ids(objs, "session_id")).values("cohort")
@@ -358,6 +364,19 @@ def cohorts_stamp(cohorts: QuerySet, *, rendered: bool = True) -> tuple[str, ...
         return None
     rows = cohorts.order_by("pk").values_list("pk", "cache_version", "revision__cache_version")
     return stamp(rows, rendered=rendered)
+
+
+def sessions_stamp(sessions: QuerySet) -> tuple[str, ...] | None:
+    """The stamp of a list of sessions as rendered (a week of a timetable): the versions of the
+    cohorts they belong to and of their modules' revisions, one query, made before the sessions
+    are read. A write to a session, its roster, its resources or its notices raises its cohort
+    (a session that comes into the list or leaves it, the cohort it comes from or leaves); a
+    module's text, its revision; a person's or a resource's name, every row."""
+    if not enabled():
+        return None
+    fields = ("cohort_id", "cohort__cache_version", "module__revision_id")
+    rows = sessions.order_by(*fields).values_list(*fields, "module__revision__cache_version")
+    return stamp(rows.distinct())
 
 
 def revisions_stamp(revision_ids: Iterable[int]) -> tuple[str, ...] | None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from trainees import progress_cache
 from trainees.models import AbsenceNotice, Cohort, Resource, Trainee, TrainingSession
 from trainees.models.absences import notice_open
 from trainees.models.common import _can
@@ -129,6 +130,40 @@ def notices_annotated(sessions: QuerySet, *, viewer) -> QuerySet:
     )
 
 
+def _mine(subject: Cohort | Trainee | User) -> Q:
+    if isinstance(subject, Cohort):
+        return Q(cohort=subject)
+    if isinstance(subject, Trainee):
+        return Q(trainees=subject)
+    return Q(trainer=subject)
+
+
+def _subject_sessions(subject: Cohort | Trainee | User | Resource) -> QuerySet:
+    """Every session of the subject's timetable, whoever looks."""
+    if isinstance(subject, Resource):
+        return TrainingSession.objects.filter(resources=subject)
+    return TrainingSession.objects.filter(_mine(subject))
+
+
+def timetable_stamp(
+    *, subject: Cohort | Trainee | User | Resource, period: Period
+) -> tuple[str, ...] | None:
+    """The stamp of the subject's sessions in `period` as a timetable shows them, read before
+    them (`progress_cache.sessions_stamp`): of every session of the subject's in that time,
+    those the viewer may not see too, so that one they come to see changes it. What the viewer
+    may see is in the entry's key (`progress_cache.reader`)."""
+    starts, ends = period.bounds()
+    sessions = _subject_sessions(subject).filter(starts_at__gte=starts, starts_at__lt=ends)
+    return progress_cache.sessions_stamp(sessions)
+
+
+def notice_flips(days: list[tuple[dt.date, list[TrainingSession]]]) -> dt.datetime | None:
+    """When the first session of `days` that notice may still be given for starts: from then
+    the timetable no longer offers it (`notice_open`)."""
+    starts = [s.starts_at for _, sessions in days for s in sessions if s.notice_open]
+    return min(starts, default=None)
+
+
 def timetable_days(
     *, viewer, subject: Cohort | Trainee | User | Resource, period: Period
 ) -> list[tuple[dt.date, list[TrainingSession]]]:
@@ -143,17 +178,11 @@ def timetable_days(
     sessions the viewer may not open are shown without a link."""
     visible = TrainingSession.objects.visible_to(viewer)
     if isinstance(subject, Resource):
-        sessions = TrainingSession.objects.filter(resources=subject).annotate(
+        sessions = _subject_sessions(subject).annotate(
             openable=Exists(visible.filter(pk=OuterRef("pk")))
         )
     else:
-        if isinstance(subject, Cohort):
-            mine = Q(cohort=subject)
-        elif isinstance(subject, Trainee):
-            mine = Q(trainees=subject)
-        else:
-            mine = Q(trainer=subject)
-        sessions = visible.filter(mine).annotate(openable=Value(True, BooleanField()))
+        sessions = visible.filter(_mine(subject)).annotate(openable=Value(True, BooleanField()))
     by_day: dict[dt.date, list[TrainingSession]] = {day: [] for day in period.days}
     sessions = notices_annotated(sessions, viewer=viewer)
     for session in _sessions_in(period, sessions):

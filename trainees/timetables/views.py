@@ -9,7 +9,9 @@ A subject the viewer may not see is a 404.
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
+from trainees import progress_cache
 from trainees.access import SEES_RESOURCES, SEES_TRAINEES
 from trainees.models import Cohort, Resource, Trainee
 from trainees.timetables import selectors
@@ -20,9 +22,31 @@ HAS_SESSIONS = ("accounts.log_training", "accounts.view_own_progress")
 
 
 def _timetable(request, *, kind: str, subject, back: str | None = None):
+    """The page of one subject's timetable. Its days are a `{% cached_fragment %}` under the
+    versions of the cohorts and revisions of the subject's sessions in the period (one query,
+    read first), the reader, the day, language and time zone: a week whose sessions did not
+    change since it was last shown costs that query and one cache read, and reads no session.
+    A trainee's own timetable is kept until its next session starts, when notice may no longer
+    be given for it."""
     raw = request.GET.get("on", "")
-    period = selectors.timetable_period(
-        view=request.GET.get("view"), on=raw, today=timezone.localdate()
+    today = timezone.localdate()
+    period = selectors.timetable_period(view=request.GET.get("view"), on=raw, today=today)
+    # A trainee's own timetable: each session still to come offers a notice of absence.
+    own = kind == "trainee" and subject.user_id == request.user.pk
+    stamp = selectors.timetable_stamp(subject=subject, period=period)  # before the sessions
+    days = SimpleLazyObject(
+        lambda: selectors.timetable_days(viewer=request.user, subject=subject, period=period)
+    )
+    grid = progress_cache.fragment(
+        stamp,
+        "timetable",
+        kind,
+        subject.pk,
+        period.view,
+        period.first.isoformat(),
+        own,
+        *progress_cache.reader(request.user),
+        until=(lambda: selectors.notice_flips(days)) if own else None,
     )
     return render(
         request,
@@ -32,10 +56,10 @@ def _timetable(request, *, kind: str, subject, back: str | None = None):
             "subject": subject,
             "back": back,
             "period": period,
-            "days": selectors.timetable_days(viewer=request.user, subject=subject, period=period),
-            "today": timezone.localdate(),
-            # A trainee's own timetable: each session still to come offers a notice of absence.
-            "own": kind == "trainee" and subject.user_id == request.user.pk,
+            "days": days,  # read only if the grid is not in the cache
+            "grid": grid,
+            "today": today,
+            "own": own,
             # What was typed stays in the field beside its message (cut short: it is only shown).
             "typed": raw[:40] if period.problems else period.day.isoformat(),
         },
