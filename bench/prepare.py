@@ -42,17 +42,21 @@ def _api_token(trainer) -> str:
     return secret
 
 
+def _pools_clear() -> None:
+    """An earlier run's pools, what of them was not logged: cancelled, so the new pools' times
+    are free (a trainer is in one scheduled session at a time), both before either is made: a
+    run with longer pools reaches back over where the other cohort's pool was."""
+    for left in TrainingSession.objects.filter(status="scheduled", notes=POOL_NOTE):
+        left.status, left.cancellation_reason = "cancelled", "bench/run: a new pool"
+        left.save()
+
+
 def _pool(cohort: Cohort, size: int, *, skip: int = 0) -> list[TrainingSession]:
     """`size` + 1 held, unlogged sessions of `cohort`, every trainee expected: the first is the
     form's model, the others are logged one each. `skip` hours further back: clear of another
     pool of the same trainer."""
     first = cohort.sessions.order_by("starts_at").first()
     trainees = list(cohort.trainees.values_list("pk", flat=True))
-    # An earlier run's pool, what of it was not logged: cancelled, so the new pool's times are
-    # free (a trainer is in one scheduled session at a time).
-    for left in cohort.sessions.filter(status="scheduled", notes=POOL_NOTE):
-        left.status, left.cancellation_reason = "cancelled", "bench/run: a new pool"
-        left.save()
     tz = first.trainer.time_zone
     start = timezone.now().astimezone(tz).replace(minute=0, second=0, microsecond=0)
     start -= dt.timedelta(days=2)
@@ -121,6 +125,7 @@ def _listed(sessions: list[TrainingSession]) -> list:
 def main(pool_size: int, other_pool_size: int) -> None:
     cohort = Cohort.objects.get(name=BIG_COHORT)
     trainee = cohort.trainees.select_related("user").order_by("pk").first()
+    _pools_clear()
     sessions = _pool(cohort, pool_size)
     # The writes mixed into the reads of the big cohort go to another cohort of the scale data.
     other = (

@@ -191,11 +191,26 @@ class LocalText:
         return format_html("<span{}>{}</span>", self.attributes(), self.text)
 
 
+def _source_loaded(obj) -> str | None:
+    """The source language of `obj`'s texts if it is at hand: its own, or its revision's
+    programme's where both were loaded with it (a cohort `select_related("revision__programme")`
+    ), so that a reader in that language needs no catalogue. None otherwise."""
+    if language := getattr(obj, "source_language", None):
+        return language
+    descriptor = getattr(type(obj), "revision", None)
+    if not getattr(descriptor, "is_cached", lambda _obj: False)(obj):
+        return None
+    revision = obj.revision
+    if revision is None or not type(revision).programme.is_cached(revision):
+        return None
+    return revision.programme.source_language
+
+
 def text_local(obj, name: str, language: str | None = None) -> LocalText:
     """`obj`'s text `name` in `language` (the active one by default), or its source text."""
     source = getattr(obj, name) or ""
     language = language or translation.get_language() or "en"
-    if obj.pk is None or not source or language == getattr(obj, "source_language", None):
+    if obj.pk is None or not source or language == _source_loaded(obj):
         return LocalText(source, language, fallback=False)
     if obj.translation_scoped:
         catalogue, _names = _catalogue(_revision_of(obj), language)

@@ -32,6 +32,8 @@ from trainees.models import (
 LAYOUT = 4
 # A page that shows curriculum texts (titles, cohort names) reads them in the reader's language:
 # one query per revision shown, with the names and the source language (curriculum/texts.py).
+# None where every text shown is in the reader's language and its programme was loaded with it
+# (a cohort's name with `select_related("revision__programme")`, read in the programme's).
 TEXTS = 1
 
 
@@ -220,11 +222,11 @@ PAGES = [
     ("programme_admin", "curriculum:revision_detail", "revision", LAYOUT + 6),
     ("programme_admin", "curriculum:revision_detail", "draft_revision", LAYOUT + 6),
     # Without a preview (which runs the progress rule twice per trainee, by design).
-    ("programme_admin", "trainees:cohort_revision", "cohort_a", LAYOUT + TEXTS + 3),
+    ("programme_admin", "trainees:cohort_revision", "cohort_a", LAYOUT + 3),
     # Cohorts, people, status and the medical record.
-    ("programme_admin", "trainees:cohort_list", None, LAYOUT + TEXTS + 2),
-    ("trainer", "trainees:cohort_detail", "cohort_a", LAYOUT + TEXTS + 5),
-    ("programme_admin", "trainees:cohort_detail", "cohort_a", LAYOUT + TEXTS + 5),
+    ("programme_admin", "trainees:cohort_list", None, LAYOUT + 2),
+    ("trainer", "trainees:cohort_detail", "cohort_a", LAYOUT + 5),
+    ("programme_admin", "trainees:cohort_detail", "cohort_a", LAYOUT + 5),
     ("programme_admin", "trainees:cohort_plan", "cohort_a", LAYOUT + TEXTS + 3),
     ("programme_admin", "trainees:trainee_status", "trainee_a", LAYOUT + 2),
     ("programme_admin", "accounts:people", None, LAYOUT + 2),
@@ -248,8 +250,8 @@ PAGES = [
     ("trainee", "trainees:result_detail", "result_a", LAYOUT + TEXTS + 5),
     ("trainer", "trainees:attempt_record", "trainee_a", LAYOUT + 2),
     ("programme_admin", "trainees:cohort_edit", "cohort_a", LAYOUT + 2),
-    ("programme_admin", "trainees:cohort_trainers", "cohort_a", LAYOUT + TEXTS + 3),
-    ("programme_admin", "trainees:trainee_add", "cohort_a", LAYOUT + TEXTS + 1),
+    ("programme_admin", "trainees:cohort_trainers", "cohort_a", LAYOUT + 3),
+    ("programme_admin", "trainees:trainee_add", "cohort_a", LAYOUT + 1),
     ("medic", "trainees:hold_open", "trainee_a", LAYOUT + 1),
     ("medic", "trainees:certificate_add", "trainee_a", LAYOUT + 1),
     # The person, their calendar link, how many API tokens of theirs work.

@@ -27,7 +27,7 @@ from curriculum.models import (
     Translation,
 )
 from curriculum.selectors import revision_export, revision_texts, translation_coverage
-from curriculum.texts import text_local, texts_scope
+from curriculum.texts import LocalText, text_local, texts_scope
 from notifications import services as notifications
 from tests.pdf import pdf_text
 from trainees.models import Cohort, Trainee, TrainingSession
@@ -159,6 +159,29 @@ def test_a_page_loads_each_revisions_texts_once(demo, django_assert_max_num_quer
     with texts_scope(), translation.override("zh-hans"), django_assert_max_num_queries(1):
         texts = [text_local(obj, "title").text for obj in [*modules, *competencies]]
     assert ROBOTICS_ZH in texts and len(texts) > 30
+
+
+def test_a_name_loaded_with_its_programme_needs_no_texts_in_the_programmes_language(
+    demo, django_assert_num_queries
+):
+    """A cohort loaded with its revision's programme: a reader in the programme's language reads
+    its name as written with no query; a reader in another reads the translation, as before."""
+    cohort = Cohort.objects.select_related("revision__programme").first()
+    source = cohort.revision.programme.source_language
+    services.translation_save(
+        obj=cohort,
+        name="name",
+        language="ur",
+        text="پہلا دستہ",
+        by=User.objects.get(username="admin"),
+    )
+    with texts_scope(), django_assert_num_queries(0):
+        assert text_local(cohort, "name", source) == LocalText(cohort.name, source, fallback=False)
+    with texts_scope(), django_assert_num_queries(1):
+        assert text_local(cohort, "name", "ur").text == "پہلا دستہ"
+    bare = Cohort.objects.get(pk=cohort.pk)  # without its programme: the texts say the language
+    with texts_scope(), django_assert_num_queries(1):
+        assert text_local(bare, "name", source).text == cohort.name
 
 
 # Translating ------------------------------------------------------------------------------------

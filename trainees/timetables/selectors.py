@@ -108,11 +108,9 @@ def trainers_visible_to(user) -> QuerySet:
     return User.objects.filter(reduce(or_, scopes)) if scopes else User.objects.none()
 
 
-def _sessions_in(period: Period, sessions: QuerySet) -> QuerySet:
-    starts, ends = period.bounds()
+def _listed(sessions: QuerySet) -> QuerySet:
     return (
-        sessions.filter(starts_at__gte=starts, starts_at__lt=ends)
-        .select_related("module", "cohort", "trainer")
+        sessions.select_related("module", "cohort", "trainer")
         .prefetch_related("resources")
         .order_by("starts_at", "pk")
     )
@@ -130,19 +128,18 @@ def notices_annotated(sessions: QuerySet, *, viewer) -> QuerySet:
     )
 
 
-def _mine(subject: Cohort | Trainee | User) -> Q:
+def _mine(subject: Cohort | Trainee | User | Resource, period: Period) -> Q:
+    """The subject's sessions that start in `period`. A trainee's and a resource's through
+    their bookings, which copy their sessions' times (`_Booking`): the index of the trainee's
+    or resource's bookings by start finds the week's few among thousands."""
+    starts, ends = period.bounds()
+    mine = Q(starts_at__gte=starts, starts_at__lt=ends)
     if isinstance(subject, Cohort):
-        return Q(cohort=subject)
-    if isinstance(subject, Trainee):
-        return Q(trainees=subject)
-    return Q(trainer=subject)
-
-
-def _subject_sessions(subject: Cohort | Trainee | User | Resource) -> QuerySet:
-    """Every session of the subject's timetable, whoever looks."""
-    if isinstance(subject, Resource):
-        return TrainingSession.objects.filter(resources=subject)
-    return TrainingSession.objects.filter(_mine(subject))
+        return mine & Q(cohort=subject)
+    if isinstance(subject, Trainee | Resource):
+        booked = subject.bookings.filter(starts_at__gte=starts, starts_at__lt=ends)
+        return mine & Q(pk__in=booked.values("session"))
+    return mine & Q(trainer=subject)
 
 
 def timetable_stamp(
@@ -152,9 +149,7 @@ def timetable_stamp(
     them (`progress_cache.sessions_stamp`): of every session of the subject's in that time,
     those the viewer may not see too, so that one they come to see changes it. What the viewer
     may see is in the entry's key (`progress_cache.reader`)."""
-    starts, ends = period.bounds()
-    sessions = _subject_sessions(subject).filter(starts_at__gte=starts, starts_at__lt=ends)
-    return progress_cache.sessions_stamp(sessions)
+    return progress_cache.sessions_stamp(TrainingSession.objects.filter(_mine(subject, period)))
 
 
 def notice_flips(days: list[tuple[dt.date, list[TrainingSession]]]) -> dt.datetime | None:
@@ -178,14 +173,16 @@ def timetable_days(
     sessions the viewer may not open are shown without a link."""
     visible = TrainingSession.objects.visible_to(viewer)
     if isinstance(subject, Resource):
-        sessions = _subject_sessions(subject).annotate(
+        sessions = TrainingSession.objects.filter(_mine(subject, period)).annotate(
             openable=Exists(visible.filter(pk=OuterRef("pk")))
         )
     else:
-        sessions = visible.filter(_mine(subject)).annotate(openable=Value(True, BooleanField()))
+        sessions = visible.filter(_mine(subject, period)).annotate(
+            openable=Value(True, BooleanField())
+        )
     by_day: dict[dt.date, list[TrainingSession]] = {day: [] for day in period.days}
     sessions = notices_annotated(sessions, viewer=viewer)
-    for session in _sessions_in(period, sessions):
+    for session in _listed(sessions):
         # Whether notice may still be given for it, by the one rule (`notice_open`).
         session.notice_open = notice_open(session)
         by_day[timezone.localdate(session.starts_at)].append(session)

@@ -68,7 +68,11 @@ def _timetable(request, *, kind: str, subject, back: str | None = None):
 
 def cohort_timetable(request, pk: int):
     """A cohort's sessions: its trainees, its trainers, programme admins, the medical officer."""
-    cohort = get_object_or_404(Cohort.objects.visible_to(request.user), pk=pk)
+    cohort = get_object_or_404(
+        # With its programme: the source language of its name, which a reader in it reads.
+        Cohort.objects.visible_to(request.user).select_related("revision__programme"),
+        pk=pk,
+    )
     back = None
     if any(request.user.has_perm(perm) for perm in SEES_TRAINEES):
         back = reverse("trainees:cohort_detail", args=[cohort.pk])
