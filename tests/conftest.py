@@ -451,10 +451,11 @@ def pytest_terminal_summary(terminalreporter):
         pages = {name for name, _language, _width in AXE_CHECKED}
         languages = sorted({language for _name, language, _width in AXE_CHECKED})
         widths = sorted({width for _name, _language, width in AXE_CHECKED})
+        phone = {name for name, _language, width in AXE_CHECKED if width == "phone"}
         terminalreporter.write_line(
-            f"axe-core: {len(pages)} pages x {len(languages)} languages ({', '.join(languages)})"
-            f" x {len(widths)} widths = {len(AXE_CHECKED)} page views checked,"
-            " no serious or critical violation"
+            f"axe-core: {len(pages)} pages in {len(languages)} languages ({', '.join(languages)}),"
+            f" {len(phone)} of them at a phone's width too ({', '.join(widths)}):"
+            f" {len(AXE_CHECKED)} page views checked, no serious or critical violation"
         )
     if not COVERED:
         return
