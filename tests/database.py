@@ -1,9 +1,11 @@
 """The test database, migrated once and copied by every test process after the first.
 
-Each test process (two per pass, three passes in .ci/run, one per `make test-fast`) would run all
-the project's migrations again, seconds of CPU each time. The first process to get here migrates
-as usual and keeps a copy: a file under var/test-databases/ (SQLite, copied in and out with its
-backup API) or a template database (PostgreSQL, `CREATE DATABASE ... TEMPLATE`). The copy is
+Each test process (three per pass, three passes in .ci/run, one per `make test-fast`) would run
+all the project's migrations again, seconds of CPU each time, while the others wait. The first
+process to get here migrates as usual and keeps a copy: a file in the user's cache (SQLite, copied
+in and out with its backup API; `copies()` says where) or a template database (PostgreSQL,
+`CREATE DATABASE ... TEMPLATE`), so that a fresh clone on the same machine (CI's) starts from the
+copy its last run left, as it does from the PostgreSQL server's template. The copy is
 named by a digest of everything that shapes the migrated database (the migrations, the pinned
 requirements, the installed apps, the settings the migrations read), so a changed migration or
 package makes a new one.
@@ -12,6 +14,7 @@ package makes a new one.
 import contextlib
 import fcntl
 import hashlib
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -34,6 +37,16 @@ def digest() -> str:
     return sha.hexdigest()[:16]
 
 
+def copies() -> Path:
+    """The folder of the SQLite copies: TRACKER_TEST_DATABASES, or the user's cache (outside the
+    checkout, kept across clones; each copy is named by its digest, so clones of other versions
+    keep theirs beside it)."""
+    if chosen := os.environ.get("TRACKER_TEST_DATABASES"):
+        return Path(chosen)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "astronaut-training-tracker" / "test-databases"
+
+
 @contextlib.contextmanager
 def _one_process_at_a_time(folder: Path):
     """While one process migrates and keeps the copy, the others wait for it."""
@@ -51,7 +64,7 @@ def migrated_once(connection):
     """Around Django's setup_databases: the test database is created from the copy if there is
     one (its tables are made from the models, then replaced by the copy); otherwise it is
     migrated and the copy is made."""
-    folder = Path(settings.VAR_DIR) / "test-databases"
+    folder = copies()
     name = digest()
     test = connection.settings_dict["TEST"]
     with _one_process_at_a_time(folder):

@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from tests.database import digest
+from tests.database import copies, digest
 from tests.environment import PRODUCTION_HOST as HOST
 from tests.environment import ROOT, clean_environment, production_env
 from tests.factories import PASSWORD
@@ -41,7 +40,7 @@ def server(tmp_path_factory, django_db_setup):
     )
     # The suite's migrated copy (tests/database.py), when it runs on SQLite: `migrate` below
     # then finds nothing to apply, instead of a minute of migrations on a busy machine.
-    copy = Path(settings.VAR_DIR) / "test-databases" / f"{digest()}.sqlite3"
+    copy = copies() / f"{digest()}.sqlite3"
     if copy.exists():
         shutil.copyfile(copy, folder / "db.sqlite3")
     person = (
