@@ -130,15 +130,16 @@ def notices_annotated(sessions: QuerySet, *, viewer) -> QuerySet:
 
 def _mine(subject: Cohort | Trainee | User | Resource, period: Period) -> Q:
     """The subject's sessions that start in `period`. A trainee's and a resource's through
-    their bookings, which copy their sessions' times (`_Booking`): the index of the trainee's
-    or resource's bookings by start finds the week's few among thousands."""
+    their bookings alone, which hold their sessions' times (`_Booking`, kept in step on every
+    save, as the no-overlap constraints need): the index of the trainee's or resource's
+    bookings by start finds the week's few among thousands, and the sessions are read by id."""
     starts, ends = period.bounds()
+    if isinstance(subject, Trainee | Resource):
+        booked = subject.bookings.filter(starts_at__gte=starts, starts_at__lt=ends)
+        return Q(pk__in=booked.values("session"))
     mine = Q(starts_at__gte=starts, starts_at__lt=ends)
     if isinstance(subject, Cohort):
         return mine & Q(cohort=subject)
-    if isinstance(subject, Trainee | Resource):
-        booked = subject.bookings.filter(starts_at__gte=starts, starts_at__lt=ends)
-        return mine & Q(pk__in=booked.values("session"))
     return mine & Q(trainer=subject)
 
 
