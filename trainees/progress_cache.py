@@ -116,6 +116,18 @@ def _revisions_of_modules(attname: str):
     }
 
 
+def _cohorts_of_sessions(objs) -> Q:
+    """The cohorts of the sessions that `objs` (rows of a session's) belong to."""
+    sessions = TrainingSession.objects.filter(pk__in=_ids(objs, "session_id"))
+    return Q(pk__in=sessions.values("cohort"))
+
+
+def _sessions_and_trainees(objs) -> dict:
+    """A trainee's part in a session (expected at it, a notice of absence): the session's
+    cohort and the trainee."""
+    return {Cohort: _cohorts_of_sessions(objs), Trainee: Q(pk__in=_ids(objs, "trainee_id"))}
+
+
 def _translations(objs) -> dict:
     """A translation of a revision's text raises the revision; of a programme's or a cohort's
     name (kept with the names, not in a revision), that programme and its revisions, or that
@@ -199,25 +211,11 @@ DEPENDS: dict[type, Callable[[list], dict]] = {
     User: _everything,
     # A resource's name shows with each session that books it, on floors and dashboards.
     Resource: _everything,
-    SessionTrainee: lambda objs: {
-        Cohort: Q(
-            pk__in=TrainingSession.objects.filter(pk__in=_ids(objs, "session_id")).values("cohort")
-        ),
-        Trainee: Q(pk__in=_ids(objs, "trainee_id")),
-    },
+    SessionTrainee: _sessions_and_trainees,
     # A notice shows on the trainee's own dashboard beside the session ("you gave notice"), and
     # is counted on the timetables with the session, whose cohort stamps them.
-    AbsenceNotice: lambda objs: {
-        Cohort: Q(
-            pk__in=TrainingSession.objects.filter(pk__in=_ids(objs, "session_id")).values("cohort")
-        ),
-        Trainee: Q(pk__in=_ids(objs, "trainee_id")),
-    },
-    SessionResource: lambda objs: {
-        Cohort: Q(
-            pk__in=TrainingSession.objects.filter(pk__in=_ids(objs, "session_id")).values("cohort")
-        )
-    },
+    AbsenceNotice: _sessions_and_trainees,
+    SessionResource: lambda objs: {Cohort: _cohorts_of_sessions(objs)},
 }
 # Written often and read by no cached page; or read by none (when a resource is out of service,
 # who may instruct what: read when a session is scheduled).

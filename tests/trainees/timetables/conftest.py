@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
 
 from tests import factories as f
 from trainees.models import TrainingSession
@@ -24,12 +23,6 @@ def clock():
     """Every test here on the fixed clock, from before its world is made."""
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def at(day: str, hour: int, minute: int = 0, zone=SHANGHAI) -> dt.datetime:

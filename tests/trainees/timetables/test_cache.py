@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from curriculum.services import translation_save
 from tests.trainees.progress.test_cache import _fresh
-from tests.trainees.timetables.conftest import NOW, at, session_of, signed_in
+from tests.trainees.sessions.test_views import signed_in
+from tests.trainees.timetables.conftest import NOW, at, session_of
 from trainees.absences.services import absence_notice_give, absence_notice_withdraw
 from trainees.sessions.services import session_cancel, session_reschedule
 
@@ -30,12 +31,11 @@ WARM = {"cohort": 6, "resource": 7}
 @pytest.fixture
 def pages(world, personas, week):
     """Each timetable of the week, as a reader of it: (client, URL)."""
-    on = {"on": "2026-12-31"}
     cohort = reverse("trainees:cohort_timetable", args=[world["cohort_a"].pk])
     trainee = reverse("trainees:trainee_timetable", args=[world["trainee_a"].pk])
     trainer = reverse("trainees:trainer_timetable", args=[personas["trainer"].pk])
     resource = reverse("trainees:resource_timetable", args=[world["resource"].pk])
-    query = "?view=week&on=" + on["on"]
+    query = "?view=week&on=2026-12-31"
     return {
         "cohort as trainer": (signed_in(personas["trainer"]), cohort + query),
         "cohort as trainee": (signed_in(personas["trainee"]), cohort + query),

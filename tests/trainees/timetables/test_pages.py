@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from tests.trainees.timetables.conftest import at, session_of, shown, signed_in
+from tests.trainees.sessions.test_views import signed_in
+from tests.trainees.timetables.conftest import at, session_of, shown
 
 # Content ---------------------------------------------------------------------------------------
 
